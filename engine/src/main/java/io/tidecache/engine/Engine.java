@@ -1,0 +1,156 @@
+package io.tidecache.engine;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidecache.api.ByteCache;
+import io.tidecache.api.CacheEvent;
+import io.tidecache.api.CacheOptions;
+import io.tidecache.api.InvalidRequest;
+import io.tidecache.api.TideCacheException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Thread-safe: the embedded tidecache engine: one {@link MemoryPool}, a fixed set of engine
+ * threads, and the named caches leased from that pool.
+ *
+ * <pre>{@code
+ * Engine engine = Engine.builder().poolBytes(256L << 20).build();
+ * ByteCache cache = engine.createCache(CacheOptions.builder("users").build());
+ * cache.typed(Codecs.STRING, Codecs.STRING).put("id-1", "Ada").block();
+ * }</pre>
+ */
+public final class Engine {
+  private final MemoryPool pool;
+  private final EngineThreads threads;
+  private final EngineMetrics metrics;
+  private final Scheduler clock;
+  private final Map<String, EmbeddedCache> caches = new ConcurrentHashMap<>();
+
+  private Engine(Builder b) {
+    this.clock = b.clock;
+    this.pool = MemoryPool.create(b.poolBytes, b.clock);
+    this.threads = new EngineThreads(b.threads);
+    this.metrics = new EngineMetrics(b.registry, pool);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates the named cache, leasing its first shard from the pool.
+   *
+   * @throws InvalidRequest when a cache of that name exists or the options cannot fit a shard
+   * @throws io.tidecache.api.PoolExhausted when the pool cannot lease the shard
+   */
+  public ByteCache createCache(CacheOptions options) {
+    Objects.requireNonNull(options, "options");
+    TableLayout layout = new TableLayout(options.maxKeyBytes(), options.maxValueBytes(),
+        options.shardBytes());
+    if (caches.containsKey(options.name())) {
+      throw new InvalidRequest("cache '" + options.name() + "' exists already");
+    }
+    MemLease lease = pool.lease(options.shardBytes(), options.leaseTtl());
+    Shard shard;
+    try {
+      shard = new Shard(options.name(), 0, lease, layout, options.queueCapacity(),
+          threads.leastLoaded(), clock, options.leaseTtl());
+    } catch (RuntimeException e) {
+      lease.release();
+      throw e;
+    }
+    EmbeddedCache cache = new EmbeddedCache(options, shard, metrics);
+    if (caches.putIfAbsent(options.name(), cache) != null) {
+      cache.close().subscribe();
+      throw new InvalidRequest("cache '" + options.name() + "' exists already");
+    }
+    return cache;
+  }
+
+  /** The cache of that name, if it exists. */
+  public Optional<ByteCache> cache(String name) {
+    return Optional.ofNullable(caches.get(name));
+  }
+
+  /** Closes and forgets the named cache, releasing its leases. */
+  public Mono<Void> dropCache(String name) {
+    EmbeddedCache cache = caches.remove(name);
+    return cache == null ? Mono.empty() : cache.close();
+  }
+
+  public MemoryPool pool() {
+    return pool;
+  }
+
+  public MeterRegistry meterRegistry() {
+    return metrics.registry();
+  }
+
+  /** Engine threads (fixed, whatever the number of shards). */
+  public int threads() {
+    return threads.size();
+  }
+
+  /** Lease events now; shard and rehash events later. */
+  public Flux<CacheEvent> events() {
+    return pool.events();
+  }
+
+  /** Closes every cache, stops the engine threads and releases every lease. */
+  public Mono<Void> close() {
+    List<Mono<Void>> closing = new ArrayList<>();
+    for (String name : List.copyOf(caches.keySet())) {
+      closing.add(dropCache(name));
+    }
+    return Mono.when(closing).doFinally(s -> {
+      threads.shutdown();
+      pool.releaseAll();
+    });
+  }
+
+  /** Not thread-safe: collects the engine's settings; {@link #build()} validates them. */
+  public static final class Builder {
+    private long poolBytes = 64L << 20;
+    private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private Scheduler clock = Schedulers.parallel();
+    private MeterRegistry registry = new SimpleMeterRegistry();
+
+    /** Memory budget of the pool (default 64 MiB). */
+    public Builder poolBytes(long bytes) { this.poolBytes = bytes; return this; }
+
+    /** Engine threads shared by all shards (default: available processors). */
+    public Builder threads(int n) { this.threads = n; return this; }
+
+    /** Clock and timer for leases, TTLs and sweeps (default {@code Schedulers.parallel()}). */
+    public Builder clock(Scheduler s) { this.clock = Objects.requireNonNull(s, "clock"); return this; }
+
+    /** Where the engine's meters go (default: a private {@code SimpleMeterRegistry}). */
+    public Builder meterRegistry(MeterRegistry r) {
+      this.registry = Objects.requireNonNull(r, "registry");
+      return this;
+    }
+
+    /**
+     * @throws InvalidRequest for a non-positive pool size or thread count
+     * @throws TideCacheException never otherwise
+     */
+    public Engine build() {
+      if (poolBytes <= 0) {
+        throw new InvalidRequest("poolBytes must be positive, got " + poolBytes);
+      }
+      if (threads < 1 || threads > 1024) {
+        throw new InvalidRequest("threads must be between 1 and 1024, got " + threads);
+      }
+      return new Engine(this);
+    }
+  }
+}

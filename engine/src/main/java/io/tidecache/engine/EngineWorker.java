@@ -1,0 +1,126 @@
+package io.tidecache.engine;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+import reactor.core.scheduler.NonBlocking;
+
+/**
+ * One engine thread: the single writer of every shard assigned to it. Other threads only call
+ * {@link #add}, {@link #remove}, {@link #wake} and {@link #shutdown}.
+ *
+ * <p>Implementation notes. An Agrona-style duty cycle: each turn calls {@link Shard#doWork()} on
+ * every assigned shard; when a whole turn finds nothing to do, the idle strategy spins briefly,
+ * then yields, then parks. Before parking it publishes {@code sleeping = true} and looks at the
+ * queues once more; a producer offers first and reads {@code sleeping} after. Both sides write
+ * then read volatile state, so either the worker sees the new operation or the producer sees the
+ * sleeper and unparks it: no lost wake-up. Parking is bounded ({@link #PARK_NANOS}) so that
+ * expiry sweeps run on an idle shard too.
+ *
+ * <p>The thread is a Reactor {@link NonBlocking} thread, so BlockHound fails any blocking call
+ * made on it; the idle strategy is the one place allowed to park (see
+ * {@code EngineBlockHoundIntegration}).
+ */
+final class EngineWorker extends Thread implements NonBlocking {
+  static final long PARK_NANOS = 50_000_000L;
+  private static final int SPINS = 64;
+  private static final int YIELDS = 8;
+  private static final VarHandle SHARDS;
+
+  static {
+    try {
+      SHARDS = MethodHandles.lookup().findVarHandle(EngineWorker.class, "shards", Shard[].class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private volatile Shard[] shards = new Shard[0];
+  private volatile boolean sleeping;
+  private volatile boolean running = true;
+
+  EngineWorker(String name) {
+    super(name);
+    setDaemon(true);
+  }
+
+  int shardCount() {
+    return shards.length;
+  }
+
+  void add(Shard shard) {
+    for (;;) {
+      Shard[] current = shards;
+      Shard[] next = Arrays.copyOf(current, current.length + 1);
+      next[current.length] = shard;
+      if (SHARDS.compareAndSet(this, current, next)) {
+        wake();
+        return;
+      }
+    }
+  }
+
+  void remove(Shard shard) {
+    for (;;) {
+      Shard[] current = shards;
+      Shard[] next = Arrays.stream(current).filter(s -> s != shard).toArray(Shard[]::new);
+      if (next.length == current.length || SHARDS.compareAndSet(this, current, next)) {
+        return;
+      }
+    }
+  }
+
+  void wake() {
+    if (sleeping) {
+      LockSupport.unpark(this);
+    }
+  }
+
+  void shutdown() {
+    running = false;
+    LockSupport.unpark(this);
+  }
+
+  @Override
+  public void run() {
+    int idle = 0;
+    while (running) {
+      int work = 0;
+      for (Shard shard : shards) {
+        try {
+          work += shard.doWork();
+        } catch (RuntimeException | Error e) {
+          System.getLogger("io.tidecache.engine").log(System.Logger.Level.ERROR,
+              "shard " + shard.index + " of cache '" + shard.cache + "' failed a turn", e);
+        }
+      }
+      idle = work > 0 ? 0 : idle(idle + 1);
+    }
+  }
+
+  private int idle(int turns) {
+    if (turns <= SPINS) {
+      Thread.onSpinWait();
+    } else if (turns <= SPINS + YIELDS) {
+      Thread.yield();
+    } else {
+      sleeping = true;
+      if (!hasWork()) {
+        LockSupport.parkNanos(this, PARK_NANOS);
+      }
+      sleeping = false;
+      return 0;
+    }
+    return turns;
+  }
+
+  private boolean hasWork() {
+    for (Shard shard : shards) {
+      if (shard.queueDepth() > 0 || shard.wantsClose()) {
+        return true;
+      }
+    }
+    return !running;
+  }
+}

@@ -1,0 +1,147 @@
+package io.tidecache.engine;
+
+import io.tidecache.api.CacheEvent;
+import io.tidecache.api.InvalidRequest;
+import io.tidecache.api.LeaseEvent;
+import io.tidecache.api.PoolExhausted;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Thread-safe: a budget of off-heap bytes handed out as {@link MemLease}s.
+ *
+ * <p>Implementation notes. The free byte count is one {@link AtomicLong} decremented by CAS before
+ * any memory is allocated, so the sum of live leases never exceeds the budget, even under racing
+ * {@link #lease} calls. Each lease owns one shared {@link Arena}; releasing or expiring it closes
+ * that arena at once (the memory goes back to the allocator, not to the garbage collector) and
+ * only then adds its bytes back to the free count. Time comes from a Reactor {@link Scheduler}:
+ * expiry checks are tasks scheduled on it, so a {@code VirtualTimeScheduler} drives them in tests.
+ */
+public final class MemoryPool {
+  private final long budget;
+  private final Scheduler clock;
+  private final AtomicLong free;
+  private final AtomicLong ids = new AtomicLong();
+  private final Set<MemLease> live = ConcurrentHashMap.newKeySet();
+  private final Sinks.Many<CacheEvent> events;
+
+  private MemoryPool(long budget, Scheduler clock, Sinks.Many<CacheEvent> events) {
+    this.budget = budget;
+    this.clock = clock;
+    this.free = new AtomicLong(budget);
+    this.events = events;
+  }
+
+  /**
+   * A pool of {@code budgetBytes} whose clock (and expiry timer) is {@code clock}.
+   *
+   * @throws InvalidRequest when the budget is zero or negative
+   */
+  public static MemoryPool create(long budgetBytes, Scheduler clock) {
+    return create(budgetBytes, clock, Sinks.many().multicast().directBestEffort());
+  }
+
+  static MemoryPool create(long budgetBytes, Scheduler clock, Sinks.Many<CacheEvent> events) {
+    Objects.requireNonNull(clock, "clock");
+    if (budgetBytes <= 0) {
+      throw new InvalidRequest("memory pool budget must be positive, got " + budgetBytes
+          + " bytes");
+    }
+    return new MemoryPool(budgetBytes, clock, events);
+  }
+
+  /**
+   * Leases {@code bytes} of zeroed off-heap memory for {@code ttl}. The holder renews it before
+   * the TTL runs out or loses it.
+   *
+   * @throws InvalidRequest for a non-positive size or TTL, or a size larger than the budget
+   * @throws PoolExhausted when fewer than {@code bytes} are free; nothing is changed
+   */
+  public MemLease lease(long bytes, Duration ttl) {
+    Objects.requireNonNull(ttl, "ttl");
+    if (bytes <= 0) {
+      throw new InvalidRequest("lease size must be positive, got " + bytes + " bytes");
+    }
+    if (bytes > budget) {
+      throw new InvalidRequest("lease of " + bytes + " bytes is larger than the whole pool ("
+          + budget + " bytes)");
+    }
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new InvalidRequest("lease TTL must be positive, got " + ttl);
+    }
+    long f;
+    do {
+      f = free.get();
+      if (f < bytes) {
+        throw new PoolExhausted(bytes, f, budget);
+      }
+    } while (!free.compareAndSet(f, f - bytes));
+    Arena arena;
+    MemorySegment segment;
+    try {
+      arena = Arena.ofShared();
+      segment = arena.allocate(bytes, 64);
+    } catch (OutOfMemoryError | RuntimeException e) {
+      free.addAndGet(bytes);
+      throw new PoolExhausted(bytes, free.get(), budget);
+    }
+    long now = now();
+    MemLease lease = new MemLease(this, ids.incrementAndGet(), bytes, arena, segment,
+        now + ttl.toMillis());
+    live.add(lease);
+    publish(LeaseEvent.Kind.ACQUIRED, lease, now);
+    lease.scheduleExpiryCheck(ttl.toMillis());
+    return lease;
+  }
+
+  /** Called once per lease, after its arena is closed. */
+  void returned(MemLease lease, LeaseEvent.Kind why) {
+    live.remove(lease);
+    free.addAndGet(lease.bytes());
+    publish(why, lease, now());
+  }
+
+  void publish(LeaseEvent.Kind kind, MemLease lease, long at) {
+    events.emitNext(new LeaseEvent(kind, lease.id(), lease.bytes(), at, lease.expiresAtMillis()),
+        Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(50)));
+  }
+
+  long now() {
+    return clock.now(TimeUnit.MILLISECONDS);
+  }
+
+  Scheduler clock() {
+    return clock;
+  }
+
+  /** The budget in bytes. */
+  public long budget() { return budget; }
+
+  /** Bytes not leased now. */
+  public long freeBytes() { return free.get(); }
+
+  /** Bytes leased now. */
+  public long leasedBytes() { return budget - free.get(); }
+
+  /** Live leases now. */
+  public int activeLeases() { return live.size(); }
+
+  /** Lease events (acquired, renewed, released, expired) as a hot stream; no replay. */
+  public Flux<CacheEvent> events() { return events.asFlux(); }
+
+  /** Releases every live lease (used when an engine shuts down). */
+  public void releaseAll() {
+    for (MemLease lease : live) {
+      lease.release();
+    }
+  }
+}

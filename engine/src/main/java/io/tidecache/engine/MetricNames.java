@@ -1,0 +1,36 @@
+package io.tidecache.engine;
+
+/**
+ * Constants: the name of every engine meter, in one place. Counters are monotonic totals
+ * (Prometheus adds {@code _total}); sizes are in base units (bytes, ratios from 0 to 1).
+ */
+public final class MetricNames {
+  private MetricNames() {}
+
+  /** Counter, tags cache, shard, result=hit|miss. */
+  public static final String GETS = "tidecache.gets";
+  /** Counter, tags cache, shard. */
+  public static final String PUTS = "tidecache.puts";
+  /** Counter, tags cache, shard: removals that found their key. */
+  public static final String REMOVES = "tidecache.removes";
+  /** Counter, tags cache, shard: live entries dropped to make room. */
+  public static final String EVICTIONS = "tidecache.evictions";
+  /** Counter, tags cache, shard: entries dropped because their TTL ran out. */
+  public static final String EXPIRATIONS = "tidecache.expirations";
+  /** Counter, tags cache, shard, reason=overloaded: operations refused. */
+  public static final String REFUSALS = "tidecache.refusals";
+  /** Counter, tags cache, shard: leases lost because they were not renewed in time. */
+  public static final String LEASE_LOSSES = "tidecache.lease.losses";
+  /** Gauge, tags cache, shard: operations waiting in the shard's queue. */
+  public static final String QUEUE_DEPTH = "tidecache.queue.depth";
+  /** Gauge, tags cache, shard: live entries over slots, 0 to 1. */
+  public static final String OCCUPANCY = "tidecache.shard.occupancy";
+  /** Gauge, tags cache, shard: live entries. */
+  public static final String ENTRIES = "tidecache.shard.entries";
+  /** Gauge: live memory leases in the pool. */
+  public static final String LEASES_ACTIVE = "tidecache.leases.active";
+  /** Gauge, bytes: memory leased now. */
+  public static final String LEASED_BYTES = "tidecache.leased";
+  /** Gauge, bytes: memory the pool can still lease. */
+  public static final String POOL_FREE_BYTES = "tidecache.pool.free";
+}

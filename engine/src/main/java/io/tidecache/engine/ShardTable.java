@@ -1,0 +1,373 @@
+package io.tidecache.engine;
+
+import static io.tidecache.engine.TableLayout.EXPIRES_OFFSET;
+import static io.tidecache.engine.TableLayout.HAND_OFFSET;
+import static io.tidecache.engine.TableLayout.KEY_LEN_OFFSET;
+import static io.tidecache.engine.TableLayout.REF_BITS_OFFSET;
+import static io.tidecache.engine.TableLayout.SLOT_HEADER_BYTES;
+import static io.tidecache.engine.TableLayout.TAGS_OFFSET;
+import static io.tidecache.engine.TableLayout.TTL_COUNT_OFFSET;
+import static io.tidecache.engine.TableLayout.VALUE_LEN_OFFSET;
+import static io.tidecache.engine.TableLayout.VERSION_OFFSET;
+import static io.tidecache.engine.TableLayout.WAYS;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Single writer: only the owning shard's engine thread calls the mutating methods;
+ * {@link #read} may be called by any thread at any time.
+ *
+ * <p>Implementation notes.
+ *
+ * <p><b>Layout.</b> See {@link TableLayout}: a key's hash selects one bucket of 16 ways; a
+ * fingerprint byte per way (the "tag") filters candidates eight at a time with SWAR byte
+ * compares [1], and only tag matches compare key bytes.
+ *
+ * <p><b>Optimistic reads.</b> Each bucket has a 64-bit version used as a sequence lock [2]. The
+ * writer makes it odd (opaque store, then a store-store fence) before touching the bucket and
+ * even again with a release store afterwards. A reader loads the version with acquire semantics,
+ * reads the bucket with plain loads (it may see torn data, so every length it reads is
+ * bounds-checked before use), issues an acquire fence and re-reads the version: if it is
+ * unchanged and even, nothing it read was being written, so the copy it made is a value that was
+ * in the table at that instant. This is the validation scheme of {@code StampedLock}. After a few
+ * failed attempts the reader gives up with {@link #CONTENDED} and the caller sends the read
+ * through the shard's queue instead, so a hot key under heavy writes cannot starve its readers.
+ *
+ * <p><b>Eviction.</b> A full bucket evicts within itself: first an expired entry if the bucket
+ * has any ({@code ttlCount} says whether to look), else CLOCK [3]: the hand sweeps the ways,
+ * clearing reference bits, and takes the first way whose bit is clear. Reference bits are set by
+ * the writer only, when it drains the reads that readers recorded in a lossy {@link ReadBuffer}
+ * (as Caffeine records reads [4]); a dropped record only costs a little eviction accuracy.
+ *
+ * <p><b>Expiry.</b> An entry whose {@code expiresAt} has passed is never returned: readers and
+ * the writer treat it as absent. It is reclaimed lazily (when its way is looked up by the writer
+ * or chosen for a put) and by {@link #sweep}, which scans a bounded number of buckets per call.
+ *
+ * <p>[1] A. Mycroft's "haszero" bit trick, as in SwissTable (Abseil, 2017).
+ * [2] H.-J. Boehm, "Can seqlocks get along with programming language memory models?", MSPC 2012.
+ * [3] F. J. Corbató, "A paging experiment with the Multics system", MIT Project MAC, 1968.
+ * [4] G. Einziger, R. Friedman, B. Manes, "TinyLFU: A Highly Efficient Cache Admission Policy",
+ * ACM ToS 2017, section on the concurrent implementation.
+ */
+final class ShardTable {
+  /** Returned by {@link #read} when the bucket kept changing under the reader. */
+  static final byte[] CONTENDED = new byte[0];
+
+  private static final VarHandle VERSION = ValueLayout.JAVA_LONG.varHandle();
+  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+  private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+  private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+  private static final VarHandle KEY_LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final long HIGHS = 0x8080_8080_8080_8080L;
+  private static final int READ_ATTEMPTS = 4;
+
+  final TableLayout layout;
+  private final MemorySegment seg;
+
+  // Writer-owned tallies; published to other threads once per batch by publish().
+  private long entries;
+  private long evictions;
+  private long expirations;
+  private volatile long publishedEntries;
+  private volatile long publishedEvictions;
+  private volatile long publishedExpirations;
+  private int sweepCursor;
+
+  ShardTable(MemorySegment seg, TableLayout layout) {
+    this.seg = seg;
+    this.layout = layout;
+    seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_MAGIC, TableLayout.MAGIC);
+    seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_VERSION, TableLayout.LAYOUT_VERSION);
+    seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_BUCKETS, layout.buckets);
+    seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_KEY_STRIDE, layout.keyStride);
+    seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_VALUE_STRIDE, layout.valueStride);
+  }
+
+  // ------------------------------------------------------------------ any thread
+
+  /**
+   * The value of {@code key} as of one instant during this call: a fresh array, {@code null} when
+   * absent or expired, or {@link #CONTENDED} when the bucket kept changing. Records a hit in
+   * {@code reads}. Throws {@link IllegalStateException} if the lease's memory is gone.
+   */
+  byte[] read(byte[] key, long hash, long now, ReadBuffer reads) {
+    int bucket = layout.bucketIndex(hash);
+    long b = layout.bucketOffsetAt(bucket);
+    int tag = TableLayout.tag(hash);
+    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      long v1 = (long) VERSION.getAcquire(seg, b + VERSION_OFFSET);
+      if ((v1 & 1) != 0) {
+        Thread.onSpinWait();
+        continue;
+      }
+      int way = find(b, key, tag);
+      byte[] result = null;
+      boolean torn = false;
+      if (way >= 0) {
+        long slot = layout.slotOffset(b, way);
+        long expiresAt = seg.get(LONG, slot + EXPIRES_OFFSET);
+        int valueLen = seg.get(INT, slot + VALUE_LEN_OFFSET);
+        if (valueLen < 0 || valueLen > layout.valueStride) {
+          torn = true;
+        } else if (expiresAt == 0 || expiresAt > now) {
+          result = new byte[valueLen];
+          MemorySegment.copy(seg, ValueLayout.JAVA_BYTE,
+              slot + SLOT_HEADER_BYTES + layout.keyStride, result, 0, valueLen);
+        }
+      }
+      VarHandle.acquireFence();
+      long v2 = (long) VERSION.get(seg, b + VERSION_OFFSET);
+      if (v1 == v2 && !torn) {
+        if (result != null) {
+          reads.record(bucket, way);
+        }
+        return result;
+      }
+    }
+    return CONTENDED;
+  }
+
+  /** Way of {@code key} in the bucket at {@code b}, or -1. Safe on torn data. */
+  private int find(long b, byte[] key, int tag) {
+    long pattern = tag * ONES;
+    int found = matches(seg.get(LONG, b + TAGS_OFFSET) ^ pattern, 0, b, key);
+    return found >= 0 ? found : matches(seg.get(LONG, b + TAGS_OFFSET + 8) ^ pattern, 8, b, key);
+  }
+
+  private int matches(long x, int firstWay, long b, byte[] key) {
+    long m = (x - ONES) & ~x & HIGHS;
+    while (m != 0) {
+      int way = firstWay + (Long.numberOfTrailingZeros(m) >>> 3);
+      if (keyEquals(layout.slotOffset(b, way), key)) {
+        return way;
+      }
+      m &= m - 1;
+    }
+    return -1;
+  }
+
+  private boolean keyEquals(long slot, byte[] key) {
+    int len = key.length;
+    if ((seg.get(SHORT, slot + KEY_LEN_OFFSET) & 0xFFFF) != len) {
+      return false;
+    }
+    long k = slot + SLOT_HEADER_BYTES;
+    int i = 0;
+    for (; i + Long.BYTES <= len; i += Long.BYTES) {
+      if (seg.get(LONG, k + i) != (long) KEY_LONGS.get(key, i)) {
+        return false;
+      }
+    }
+    for (; i < len; i++) {
+      if (seg.get(ValueLayout.JAVA_BYTE, k + i) != key[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  long entries() { return publishedEntries; }
+
+  long evictions() { return publishedEvictions; }
+
+  long expirations() { return publishedExpirations; }
+
+  // ------------------------------------------------------------------ writer only
+
+  /** Makes this batch's tallies visible to other threads. */
+  void publish() {
+    publishedEntries = entries;
+    publishedEvictions = evictions;
+    publishedExpirations = expirations;
+  }
+
+  /** The writer's read (used when optimistic reads are contended): a fresh array or null. */
+  byte[] get(byte[] key, long hash, long now) {
+    long b = layout.bucketOffset(hash);
+    int way = find(b, key, TableLayout.tag(hash));
+    if (way < 0) {
+      return null;
+    }
+    long slot = layout.slotOffset(b, way);
+    if (expired(slot, now)) {
+      beginWrite(b);
+      clear(b, way, slot);
+      expirations++;
+      endWrite(b);
+      return null;
+    }
+    touch(b, way);
+    int valueLen = seg.get(INT, slot + VALUE_LEN_OFFSET);
+    byte[] value = new byte[valueLen];
+    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES + layout.keyStride,
+        value, 0, valueLen);
+    return value;
+  }
+
+  /**
+   * Stores {@code value} under {@code key}, evicting within the bucket if it is full.
+   *
+   * @param expiresAt pool-clock milliseconds, or 0 for never
+   */
+  void put(byte[] key, long hash, byte[] value, long expiresAt, long now) {
+    long b = layout.bucketOffset(hash);
+    int tag = TableLayout.tag(hash);
+    int way = find(b, key, tag);
+    beginWrite(b);
+    if (way >= 0) {
+      long slot = layout.slotOffset(b, way);
+      boolean hadTtl = seg.get(LONG, slot + EXPIRES_OFFSET) != 0;
+      adjustTtlCount(b, hadTtl, expiresAt != 0);
+      writeValue(slot, value, expiresAt);
+    } else {
+      way = emptyWay(b);
+      if (way < 0) {
+        way = victim(b, now);
+        clear(b, way, layout.slotOffset(b, way));
+      }
+      long slot = layout.slotOffset(b, way);
+      seg.set(SHORT, slot + KEY_LEN_OFFSET, (short) key.length);
+      MemorySegment.copy(key, 0, seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES,
+          key.length);
+      writeValue(slot, value, expiresAt);
+      adjustTtlCount(b, false, expiresAt != 0);
+      seg.set(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way, (byte) tag);
+      entries++;
+    }
+    endWrite(b);
+  }
+
+  /** Removes {@code key}; true when a live entry was there. */
+  boolean remove(byte[] key, long hash, long now) {
+    long b = layout.bucketOffset(hash);
+    int way = find(b, key, TableLayout.tag(hash));
+    if (way < 0) {
+      return false;
+    }
+    long slot = layout.slotOffset(b, way);
+    boolean live = !expired(slot, now);
+    beginWrite(b);
+    clear(b, way, slot);
+    endWrite(b);
+    if (!live) {
+      expirations++;
+    }
+    return live;
+  }
+
+  /** Sets the CLOCK reference bit of a way a reader hit. */
+  void touch(int bucket, int way) {
+    touch(layout.bucketOffsetAt(bucket), way);
+  }
+
+  /** Reclaims expired entries in up to {@code maxBuckets} buckets; returns how many. */
+  int sweep(int maxBuckets, long now) {
+    int reclaimed = 0;
+    for (int i = 0; i < maxBuckets; i++) {
+      int bucket = sweepCursor;
+      sweepCursor = bucket + 1 == layout.buckets ? 0 : bucket + 1;
+      long b = layout.bucketOffsetAt(bucket);
+      if (seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) == 0) {
+        continue;
+      }
+      for (int way = 0; way < WAYS; way++) {
+        long slot = layout.slotOffset(b, way);
+        if (seg.get(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way) != 0 && expired(slot, now)) {
+          beginWrite(b);
+          clear(b, way, slot);
+          endWrite(b);
+          expirations++;
+          reclaimed++;
+        }
+      }
+    }
+    return reclaimed;
+  }
+
+  private void writeValue(long slot, byte[] value, long expiresAt) {
+    seg.set(LONG, slot + EXPIRES_OFFSET, expiresAt);
+    seg.set(INT, slot + VALUE_LEN_OFFSET, value.length);
+    MemorySegment.copy(value, 0, seg, ValueLayout.JAVA_BYTE,
+        slot + SLOT_HEADER_BYTES + layout.keyStride, value.length);
+  }
+
+  /** Empties a way (inside a write section). */
+  private void clear(long b, int way, long slot) {
+    if (seg.get(LONG, slot + EXPIRES_OFFSET) != 0) {
+      adjustTtlCount(b, true, false);
+    }
+    seg.set(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way, (byte) 0);
+    seg.set(LONG, slot + EXPIRES_OFFSET, 0L);
+    int refs = seg.get(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET) & ~(1 << way);
+    seg.set(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET, (short) refs);
+    entries--;
+  }
+
+  private int emptyWay(long b) {
+    long lo = seg.get(LONG, b + TAGS_OFFSET);
+    long m = (lo - ONES) & ~lo & HIGHS;
+    if (m != 0) {
+      return Long.numberOfTrailingZeros(m) >>> 3;
+    }
+    long hi = seg.get(LONG, b + TAGS_OFFSET + 8);
+    m = (hi - ONES) & ~hi & HIGHS;
+    return m != 0 ? 8 + (Long.numberOfTrailingZeros(m) >>> 3) : -1;
+  }
+
+  /** Chooses the way a full bucket gives up: an expired entry, else CLOCK's choice. */
+  private int victim(long b, long now) {
+    if (seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) != 0) {
+      for (int way = 0; way < WAYS; way++) {
+        if (expired(layout.slotOffset(b, way), now)) {
+          expirations++;
+          return way;
+        }
+      }
+    }
+    int refs = seg.get(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET) & 0xFFFF;
+    int hand = seg.get(ValueLayout.JAVA_BYTE, b + HAND_OFFSET) & (WAYS - 1);
+    while ((refs & (1 << hand)) != 0) {
+      refs &= ~(1 << hand);
+      hand = (hand + 1) & (WAYS - 1);
+    }
+    int victim = hand;
+    seg.set(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET, (short) refs);
+    seg.set(ValueLayout.JAVA_BYTE, b + HAND_OFFSET, (byte) ((hand + 1) & (WAYS - 1)));
+    evictions++;
+    return victim;
+  }
+
+  private boolean expired(long slot, long now) {
+    long expiresAt = seg.get(LONG, slot + EXPIRES_OFFSET);
+    return expiresAt != 0 && expiresAt <= now;
+  }
+
+  private void touch(long b, int way) {
+    int refs = seg.get(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET) | (1 << way);
+    seg.set(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET, (short) refs);
+  }
+
+  private void adjustTtlCount(long b, boolean had, boolean has) {
+    if (had != has) {
+      int c = seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) + (has ? 1 : -1);
+      seg.set(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET, (byte) c);
+    }
+  }
+
+  private void beginWrite(long b) {
+    long v = (long) VERSION.get(seg, b + VERSION_OFFSET);
+    VERSION.setOpaque(seg, b + VERSION_OFFSET, v + 1);
+    VarHandle.storeStoreFence();
+  }
+
+  private void endWrite(long b) {
+    long v = (long) VERSION.get(seg, b + VERSION_OFFSET);
+    VERSION.setRelease(seg, b + VERSION_OFFSET, v + 1);
+  }
+}
