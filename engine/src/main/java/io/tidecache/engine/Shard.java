@@ -172,7 +172,6 @@ final class Shard {
     if (s == CLOSED) {
       return 0;
     }
-    long now = now();
     int work = 0;
     try {
       if (!lease.isLive()) {
@@ -181,9 +180,11 @@ final class Shard {
       work += reads.drainTo(table);
       ShardOp op;
       while (work < BATCH && (op = queue.relaxedPoll()) != null) {
-        execute(op, now);
+        // The clock is read after the poll: an operation's time is never before its submission.
+        execute(op, now());
         work++;
       }
+      long now = now();
       if (now >= nextSweep) {
         nextSweep = now + SWEEP_INTERVAL_MILLIS;
         work += table.sweep(SWEEP_BUCKETS, now);

@@ -1,0 +1,13 @@
+package io.tidecache.engine;
+
+import java.util.Arrays;
+import java.util.function.Predicate;
+
+/** Test helper: byte-array content predicates for StepVerifier. */
+final class Bytes {
+  private Bytes() {}
+
+  static Predicate<byte[]> eq(byte[] expected) {
+    return actual -> Arrays.equals(actual, expected);
+  }
+}

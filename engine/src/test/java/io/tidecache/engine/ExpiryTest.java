@@ -1,0 +1,88 @@
+package io.tidecache.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidecache.api.ByteCache;
+import io.tidecache.api.CacheOptions;
+import io.tidecache.api.CacheStats;
+import io.tidecache.api.LeaseExpired;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** Per-entry TTL and lease renewal on a virtual clock. */
+class ExpiryTest {
+  private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+  private final Engine engine = Engine.builder().poolBytes(4L << 20).threads(1).clock(clock)
+      .build();
+
+  @AfterEach
+  void close() {
+    engine.close().block(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void expiredEntryIsNeverReturnedAndIsReclaimed() {
+    ByteCache cache = engine.createCache(CacheOptions.builder("ttl").shardBytes(1L << 20)
+        .defaultTtl(Duration.ofSeconds(5)).build());
+    byte[] a = "a".getBytes();
+    byte[] b = "b".getBytes();
+    byte[] c = "c".getBytes();
+    cache.put(a, a).block();                          // default TTL 5 s
+    cache.put(b, b, Duration.ofSeconds(2)).block();   // its own TTL
+    cache.put(c, c, Duration.ZERO).block();           // never expires
+    clock.advanceTimeBy(Duration.ofMillis(1_999));
+    StepVerifier.create(cache.get(b)).expectNextMatches(Bytes.eq(b)).verifyComplete();
+    clock.advanceTimeBy(Duration.ofMillis(1));
+    StepVerifier.create(cache.get(b)).verifyComplete();
+    StepVerifier.create(cache.get(a)).expectNextMatches(Bytes.eq(a)).verifyComplete();
+    clock.advanceTimeBy(Duration.ofSeconds(3));
+    StepVerifier.create(cache.get(a)).verifyComplete();
+    StepVerifier.create(cache.remove(a)).expectNext(false).verifyComplete();
+    clock.advanceTimeBy(Duration.ofDays(1000));
+    StepVerifier.create(cache.get(c)).expectNextMatches(Bytes.eq(c)).verifyComplete();
+    // the background sweep (or the lazy path) has reclaimed both expired entries
+    CacheStats stats = awaitStats(cache, s -> s.expirations() == 2 && s.entries() == 1);
+    assertThat(stats.evictions()).isZero();
+  }
+
+  @Test
+  void shardLeaseIsRenewedWhileTheCacheLives() {
+    ByteCache cache = engine.createCache(CacheOptions.builder("long").shardBytes(1L << 20)
+        .leaseTtl(Duration.ofSeconds(3)).build());
+    cache.put("k".getBytes(), "v".getBytes()).block();
+    clock.advanceTimeBy(Duration.ofHours(2));
+    StepVerifier.create(cache.get("k".getBytes())).expectNextMatches(Bytes.eq("v".getBytes())).verifyComplete();
+    assertThat(engine.pool().activeLeases()).isEqualTo(1);
+  }
+
+  @Test
+  void lostLeaseFailsOperationsWithLeaseExpired() {
+    ByteCache cache = engine.createCache(CacheOptions.builder("lost").shardBytes(1L << 20)
+        .build());
+    cache.put("k".getBytes(), "v".getBytes()).block();
+    Shard shard = ((EmbeddedCache) cache).shard();
+    shard.lease.release(); // what an unrenewed expiry does, without waiting for one
+    StepVerifier.create(cache.get("k".getBytes())).expectError(LeaseExpired.class).verify();
+    StepVerifier.create(cache.put("k".getBytes(), "w".getBytes()))
+        .expectError(LeaseExpired.class).verify(Duration.ofSeconds(5));
+    assertThat(shard.leaseLosses.sum()).isEqualTo(1);
+    assertThat(engine.pool().freeBytes()).isEqualTo(engine.pool().budget());
+  }
+
+  /** Polls with a deadline: the engine thread applies sweeps on its own turn. */
+  static CacheStats awaitStats(ByteCache cache, java.util.function.Predicate<CacheStats> done) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    CacheStats s = cache.stats().block();
+    while (!done.test(s)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("stats never reached the expected state: " + s);
+      }
+      Thread.onSpinWait();
+      s = cache.stats().block();
+    }
+    return s;
+  }
+}

@@ -1,0 +1,214 @@
+package io.tidecache.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Property-based tests of {@link ShardTable} against a model map: random sequences of put, get,
+ * remove, clock advances and sweeps, generated from a seed. A failing sequence is shrunk to its
+ * shortest failing prefix and reported with its seed, so it replays exactly.
+ */
+class ShardTableModelTest {
+  private static final int TRIALS = 300;
+  private static final int OPS = 600;
+
+  sealed interface Op permits Put, Get, Remove, Advance, Sweep {}
+
+  record Put(int key, int valueSize, int ttl) implements Op {}
+
+  record Get(int key) implements Op {}
+
+  record Remove(int key) implements Op {}
+
+  record Advance(int millis) implements Op {}
+
+  record Sweep(int buckets) implements Op {}
+
+  /**
+   * With few keys the table never fills a bucket, so it must agree with the model exactly:
+   * every get returns the model's value or nothing, nothing is evicted.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {8, 40})
+  void agreesExactlyWithModelWhenNothingIsEvicted(int keys) {
+    forAllSequences(keys, 64, false);
+  }
+
+  /**
+   * With many keys in a small table, entries are evicted; the table may then forget a key, but
+   * never returns a wrong, stale or deleted value, never forgets more keys than it counted as
+   * evicted or expired, and never holds more entries than slots.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {200, 2000})
+  void neverReturnsAWrongValueUnderEviction(int keys) {
+    forAllSequences(keys, 2, true);
+  }
+
+  private void forAllSequences(int keys, int buckets, boolean evicting) {
+    for (int seed = 0; seed < TRIALS; seed++) {
+      List<Op> ops = generate(new SplittableRandom(seed * 7919L + keys), keys);
+      String failure = run(ops, buckets, evicting);
+      if (failure != null) {
+        int shortest = ops.size();
+        for (int n = 1; n < ops.size(); n++) {
+          if (run(ops.subList(0, n), buckets, evicting) != null) {
+            shortest = n;
+            break;
+          }
+        }
+        List<Op> prefix = ops.subList(0, shortest);
+        fail("seed " + seed + " fails after " + shortest + " ops: "
+            + run(prefix, buckets, evicting) + "\nops: " + prefix);
+      }
+    }
+  }
+
+  private static List<Op> generate(SplittableRandom rnd, int keys) {
+    List<Op> ops = new ArrayList<>(OPS);
+    for (int i = 0; i < OPS; i++) {
+      int dice = rnd.nextInt(100);
+      int key = rnd.nextInt(keys);
+      if (dice < 45) {
+        ops.add(new Put(key, rnd.nextInt(33), rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(50) : 0));
+      } else if (dice < 80) {
+        ops.add(new Get(key));
+      } else if (dice < 92) {
+        ops.add(new Remove(key));
+      } else if (dice < 98) {
+        ops.add(new Advance(rnd.nextInt(30)));
+      } else {
+        ops.add(new Sweep(1 + rnd.nextInt(4)));
+      }
+    }
+    return ops;
+  }
+
+  /** Runs one sequence; returns a description of the first disagreement, or null. */
+  private static String run(List<Op> ops, int buckets, boolean evicting) {
+    TableLayout layout = new TableLayout(12, 32, TableLayout.bytesFor(buckets, 12, 32));
+    record Entry(byte[] value, long expiresAt) {}
+    try (Arena arena = Arena.ofConfined()) {
+      ShardTable table = new ShardTable(arena.allocate(TableLayout.bytesFor(buckets, 12, 32), 64),
+          layout);
+      ReadBuffer reads = new ReadBuffer();
+      Map<Integer, Entry> model = new HashMap<>();
+      long now = 1_000;
+      int serial = 0;
+      for (int i = 0; i < ops.size(); i++) {
+        Op op = ops.get(i);
+        switch (op) {
+          case Put p -> {
+            byte[] value = value(++serial, p.valueSize());
+            long expiresAt = p.ttl() == 0 ? 0 : now + p.ttl();
+            table.put(key(p.key()), KeyHash.hash(key(p.key())), value, expiresAt, now);
+            model.put(p.key(), new Entry(value, expiresAt));
+          }
+          case Get g -> {
+            byte[] k = key(g.key());
+            Entry e = model.get(g.key());
+            boolean live = e != null && (e.expiresAt() == 0 || e.expiresAt() > now);
+            byte[] optimistic = table.read(k, KeyHash.hash(k), now, reads);
+            byte[] written = table.get(k, KeyHash.hash(k), now);
+            if (optimistic == ShardTable.CONTENDED) {
+              return "op " + i + ": an uncontended read reported contention";
+            }
+            for (byte[] got : new byte[][] {optimistic, written}) {
+              if (got != null && (!live || !Arrays.equals(got, e.value()))) {
+                return "op " + i + " " + op + ": got " + Arrays.toString(got) + ", model has "
+                    + (live ? Arrays.toString(e.value()) : "nothing");
+              }
+            }
+            if (live && (optimistic == null || written == null)) {
+              if (!evicting) {
+                return "op " + i + " " + op + ": lost a live key with no eviction";
+              }
+              model.remove(g.key());
+            }
+            if (!live) {
+              model.remove(g.key());
+            }
+          }
+          case Remove r -> {
+            byte[] k = key(r.key());
+            Entry e = model.remove(r.key());
+            boolean live = e != null && (e.expiresAt() == 0 || e.expiresAt() > now);
+            boolean removed = table.remove(k, KeyHash.hash(k), now);
+            if (removed && !live) {
+              return "op " + i + " " + op + ": removed a key the model does not have";
+            }
+            if (!removed && live && !evicting) {
+              return "op " + i + " " + op + ": remove missed a live key";
+            }
+          }
+          case Advance a -> now += a.millis();
+          case Sweep s -> table.sweep(s.buckets(), now);
+        }
+        table.publish();
+        if (table.entries() < 0 || table.entries() > layout.capacity()) {
+          return "op " + i + ": entries " + table.entries() + " outside 0.." + layout.capacity();
+        }
+        if (!evicting && table.evictions() != 0) {
+          return "op " + i + ": evicted with only " + model.size() + " keys";
+        }
+      }
+      // Final sweep of every bucket: what remains equals the live model entries (no eviction).
+      table.sweep(layout.buckets, now);
+      table.publish();
+      long end = now;
+      long liveInModel = model.values().stream()
+          .filter(e -> e.expiresAt() == 0 || e.expiresAt() > end).count();
+      if (!evicting && table.entries() != liveInModel) {
+        return "end: table holds " + table.entries() + " entries, model " + liveInModel;
+      }
+      if (evicting && table.entries() > liveInModel) {
+        return "end: table holds " + table.entries() + " entries, more than the model's "
+            + liveInModel;
+      }
+      return null;
+    }
+  }
+
+  private static byte[] key(int k) {
+    return ("k" + k).getBytes();
+  }
+
+  private static byte[] value(int serial, int size) {
+    byte[] v = new byte[size];
+    for (int i = 0; i < size; i++) {
+      v[i] = (byte) (serial + i);
+    }
+    return v;
+  }
+
+  @org.junit.jupiter.api.Test
+  void clockGivesAReferencedEntryASecondChance() {
+    TableLayout layout = new TableLayout(8, 8, TableLayout.bytesFor(1, 8, 8));
+    try (Arena arena = Arena.ofConfined()) {
+      ShardTable table = new ShardTable(arena.allocate(TableLayout.bytesFor(1, 8, 8), 64), layout);
+      ReadBuffer reads = new ReadBuffer();
+      for (int i = 0; i < TableLayout.WAYS; i++) {
+        table.put(key(i), KeyHash.hash(key(i)), new byte[] {(byte) i}, 0, 0);
+      }
+      // key 0 sits in way 0, where the hand starts: reading it sets its reference bit.
+      assertThat(table.read(key(0), KeyHash.hash(key(0)), 0, reads)).containsExactly(0);
+      assertThat(reads.drainTo(table)).isEqualTo(1);
+      table.put(key(100), KeyHash.hash(key(100)), new byte[] {100}, 0, 0);
+      table.publish();
+      assertThat(table.evictions()).isEqualTo(1);
+      assertThat(table.get(key(0), KeyHash.hash(key(0)), 0)).containsExactly(0);
+      assertThat(table.get(key(1), KeyHash.hash(key(1)), 0)).isNull();
+      assertThat(table.get(key(100), KeyHash.hash(key(100)), 0)).containsExactly(100);
+    }
+  }
+}
