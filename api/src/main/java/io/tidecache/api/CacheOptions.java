@@ -18,9 +18,14 @@ import java.util.Objects;
  * @param queueCapacity commands waiting per shard before callers get {@link Overloaded}; a power of
  *     two from 16 to 1,048,576
  * @param leaseTtl how long a shard's lease lives unless renewed (renewed every third of it)
+ * @param baseShards shards always present, 1 to 1024 (extra shards come and go at run time)
+ * @param failClosed what operations on a shard whose lease was lost get while it is rebuilt:
+ *     {@code false} (best effort, the default): gets miss and writes are dropped (counted);
+ *     {@code true}: they fail fast with {@link LeaseExpired}
  */
 public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long shardBytes,
-    Duration defaultTtl, int queueCapacity, Duration leaseTtl) {
+    Duration defaultTtl, int queueCapacity, Duration leaseTtl, int baseShards,
+    boolean failClosed) {
 
   public static final int MAX_KEY_BYTES = 65_535;
   public static final int MAX_VALUE_BYTES = 16 << 20;
@@ -48,6 +53,7 @@ public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long
       throw new InvalidRequest("queueCapacity of cache '" + name
           + "' must be a power of two, got " + queueCapacity);
     }
+    check("baseShards", baseShards, 1, 1024);
     if (leaseTtl.compareTo(Duration.ofMillis(30)) < 0) {
       throw new InvalidRequest("leaseTtl of cache '" + name + "' must be at least 30ms, got "
           + leaseTtl);
@@ -69,7 +75,7 @@ public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long
   /** A copy of these options under another name. */
   public CacheOptions withName(String newName) {
     return new CacheOptions(newName, maxKeyBytes, maxValueBytes, shardBytes, defaultTtl,
-        queueCapacity, leaseTtl);
+        queueCapacity, leaseTtl, baseShards, failClosed);
   }
 
   /** Not thread-safe: collects options; {@link #build()} validates them. */
@@ -81,6 +87,8 @@ public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long
     private Duration defaultTtl = Duration.ZERO;
     private int queueCapacity = 4096;
     private Duration leaseTtl = Duration.ofSeconds(30);
+    private int baseShards = 1;
+    private boolean failClosed;
 
     private Builder(String name) {
       this.name = name;
@@ -98,9 +106,13 @@ public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long
 
     public Builder leaseTtl(Duration v) { this.leaseTtl = v; return this; }
 
+    public Builder baseShards(int v) { this.baseShards = v; return this; }
+
+    public Builder failClosed(boolean v) { this.failClosed = v; return this; }
+
     public CacheOptions build() {
       return new CacheOptions(name, maxKeyBytes, maxValueBytes, shardBytes, defaultTtl,
-          queueCapacity, leaseTtl);
+          queueCapacity, leaseTtl, baseShards, failClosed);
     }
   }
 }

@@ -2,7 +2,7 @@ package io.tidecache.engine;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tidecache.api.ByteCache;
+import io.tidecache.api.ElasticCache;
 import io.tidecache.api.CacheEvent;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.InvalidRequest;
@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -32,14 +33,15 @@ public final class Engine {
   private final MemoryPool pool;
   private final EngineThreads threads;
   private final EngineMetrics metrics;
-  private final Scheduler clock;
-  private final Map<String, EmbeddedCache> caches = new ConcurrentHashMap<>();
+  private final EngineContext context;
+  private final Map<String, ElasticShardSet> caches = new ConcurrentHashMap<>();
 
   private Engine(Builder b) {
-    this.clock = b.clock;
-    this.pool = MemoryPool.create(b.poolBytes, b.clock);
+    Sinks.Many<CacheEvent> sink = Sinks.many().multicast().directBestEffort();
+    this.pool = MemoryPool.create(b.poolBytes, b.clock, sink);
     this.threads = new EngineThreads(b.threads);
     this.metrics = new EngineMetrics(b.registry, pool);
+    this.context = new EngineContext(pool, threads, b.clock, metrics, sink);
   }
 
   public static Builder builder() {
@@ -47,28 +49,20 @@ public final class Engine {
   }
 
   /**
-   * Creates the named cache, leasing its first shard from the pool.
+   * Creates the named cache, leasing its base shards from the pool. Each named cache has its own
+   * strides and shards; all of them draw on this engine's one pool.
    *
    * @throws InvalidRequest when a cache of that name exists or the options cannot fit a shard
-   * @throws io.tidecache.api.PoolExhausted when the pool cannot lease the shard
+   * @throws io.tidecache.api.PoolExhausted when the pool cannot lease the base shards (nothing
+   *     stays leased)
    */
-  public ByteCache createCache(CacheOptions options) {
+  public ElasticCache createCache(CacheOptions options) {
     Objects.requireNonNull(options, "options");
-    TableLayout layout = new TableLayout(options.maxKeyBytes(), options.maxValueBytes(),
-        options.shardBytes());
+    new TableLayout(options.maxKeyBytes(), options.maxValueBytes(), options.shardBytes());
     if (caches.containsKey(options.name())) {
       throw new InvalidRequest("cache '" + options.name() + "' exists already");
     }
-    MemLease lease = pool.lease(options.shardBytes(), options.leaseTtl());
-    Shard shard;
-    try {
-      shard = new Shard(options.name(), 0, lease, layout, options.queueCapacity(),
-          threads.leastLoaded(), clock, options.leaseTtl());
-    } catch (RuntimeException e) {
-      lease.release();
-      throw e;
-    }
-    EmbeddedCache cache = new EmbeddedCache(options, shard, metrics);
+    ElasticShardSet cache = new ElasticShardSet(options, context);
     if (caches.putIfAbsent(options.name(), cache) != null) {
       cache.close().subscribe();
       throw new InvalidRequest("cache '" + options.name() + "' exists already");
@@ -77,13 +71,13 @@ public final class Engine {
   }
 
   /** The cache of that name, if it exists. */
-  public Optional<ByteCache> cache(String name) {
+  public Optional<ElasticCache> cache(String name) {
     return Optional.ofNullable(caches.get(name));
   }
 
   /** Closes and forgets the named cache, releasing its leases. */
   public Mono<Void> dropCache(String name) {
-    EmbeddedCache cache = caches.remove(name);
+    ElasticShardSet cache = caches.remove(name);
     return cache == null ? Mono.empty() : cache.close();
   }
 
@@ -100,9 +94,9 @@ public final class Engine {
     return threads.size();
   }
 
-  /** Lease events now; shard and rehash events later. */
+  /** Every event of this engine: leases, shards, rehashes, as a hot stream (no replay). */
   public Flux<CacheEvent> events() {
-    return pool.events();
+    return context.events();
   }
 
   /** Closes every cache, stops the engine threads and releases every lease. */

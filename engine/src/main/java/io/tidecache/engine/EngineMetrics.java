@@ -5,12 +5,17 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Thread-safe: binds the engine's own tallies to Micrometer meters. Nothing is counted twice:
- * meters read the shard's counters when scraped, so the hot path pays no Micrometer cost.
+ * counters and gauges read the shards' tallies when scraped, so the hot path pays no Micrometer
+ * cost; only sampled get latencies and rehash durations are recorded into timers.
  */
 final class EngineMetrics {
   private final MeterRegistry registry;
@@ -29,6 +34,32 @@ final class EngineMetrics {
     return registry;
   }
 
+  /** Registers the meters of one cache (shard set). */
+  List<Meter> bindSet(ElasticShardSet set) {
+    Tags tags = Tags.of("cache", set.name());
+    List<Meter> meters = new ArrayList<>();
+    meters.add(Gauge.builder(MetricNames.SHARDS, set, ElasticShardSet::shards)
+        .description("shards that own keys").tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.REHASH_MOVED, set,
+        ElasticShardSet::movedTotal).description("entries handed to a new owner by rehashes")
+        .tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.DROPPED, set, ElasticShardSet::dropped)
+        .description("writes dropped by best-effort shards that lost their lease")
+        .tags(tags).register(registry));
+    meters.add(rehashTimer(set));
+    return meters;
+  }
+
+  private Timer rehashTimer(ElasticShardSet set) {
+    return Timer.builder(MetricNames.REHASH_DURATION).tags("cache", set.name())
+        .description("time from the start of a rehash to its new routing")
+        .register(registry);
+  }
+
+  void recordRehash(ElasticShardSet set, long millis) {
+    rehashTimer(set).record(millis, TimeUnit.MILLISECONDS);
+  }
+
   /** Registers the meters of one shard; returns them so that they can be removed with it. */
   List<Meter> bind(Shard shard) {
     Tags tags = Tags.of("cache", shard.cache, "shard", Integer.toString(shard.index));
@@ -41,21 +72,42 @@ final class EngineMetrics {
         .tags(tags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.REMOVES, shard, Shard::removes)
         .tags(tags).register(registry));
-    meters.add(FunctionCounter.builder(MetricNames.EVICTIONS, shard.table,
-        ShardTable::evictions).tags(tags).register(registry));
-    meters.add(FunctionCounter.builder(MetricNames.EXPIRATIONS, shard.table,
-        ShardTable::expirations).tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.EVICTIONS, shard, s -> s.table.evictions())
+        .tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.EXPIRATIONS, shard,
+        s -> s.table.expirations()).tags(tags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.REFUSALS, shard.refusals, a -> a.sum())
         .tags(tags).tag("reason", "overloaded").register(registry));
     meters.add(FunctionCounter.builder(MetricNames.LEASE_LOSSES, shard.leaseLosses,
         a -> a.sum()).tags(tags).register(registry));
     meters.add(Gauge.builder(MetricNames.QUEUE_DEPTH, shard, Shard::queueDepth)
         .tags(tags).register(registry));
-    meters.add(Gauge.builder(MetricNames.ENTRIES, shard.table, ShardTable::entries)
+    meters.add(Gauge.builder(MetricNames.ENTRIES, shard, s -> s.table.entries())
         .tags(tags).register(registry));
-    meters.add(Gauge.builder(MetricNames.OCCUPANCY, shard.table,
-        t -> (double) t.entries() / t.layout.capacity()).tags(tags).register(registry));
+    meters.add(Gauge.builder(MetricNames.OCCUPANCY, shard,
+        s -> (double) s.table.entries() / s.capacity()).tags(tags).register(registry));
+    Timer latency = Timer.builder(MetricNames.GET_LATENCY).tags(tags)
+        .description("latency of sampled gets, from subscribe to signal")
+        .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+        .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3)
+        .register(registry);
+    shard.getLatency = latency;
+    meters.add(latency);
     return meters;
+  }
+
+  /** The shard's sampled get p99 in microseconds over the recent window, or 0. */
+  double p99Micros(Shard shard) {
+    Timer t = shard.getLatency;
+    if (t == null) {
+      return 0;
+    }
+    for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
+      if (v.percentile() == 0.99) {
+        return v.value(TimeUnit.MICROSECONDS);
+      }
+    }
+    return 0;
   }
 
   void unbind(List<Meter> meters) {

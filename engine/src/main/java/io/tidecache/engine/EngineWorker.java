@@ -117,7 +117,7 @@ final class EngineWorker extends Thread implements NonBlocking {
 
   private boolean hasWork() {
     for (Shard shard : shards) {
-      if (shard.queueDepth() > 0 || shard.wantsClose()) {
+      if (shard.hasWork()) {
         return true;
       }
     }

@@ -27,6 +27,16 @@ public final class MetricNames {
   public static final String OCCUPANCY = "tidecache.shard.occupancy";
   /** Gauge, tags cache, shard: live entries. */
   public static final String ENTRIES = "tidecache.shard.entries";
+  /** Gauge, tag cache: shards that own keys. */
+  public static final String SHARDS = "tidecache.shards";
+  /** Counter, tag cache: entries handed to a new owner by rehashes. */
+  public static final String REHASH_MOVED = "tidecache.rehash.moved";
+  /** Timer, tag cache: duration of each rehash. */
+  public static final String REHASH_DURATION = "tidecache.rehash.duration";
+  /** Counter, tag cache: writes dropped by best-effort shards that had lost their lease. */
+  public static final String DROPPED = "tidecache.dropped";
+  /** Timer, tags cache, shard: latency of sampled gets (1 in 64), with percentiles. */
+  public static final String GET_LATENCY = "tidecache.get.latency";
   /** Gauge: live memory leases in the pool. */
   public static final String LEASES_ACTIVE = "tidecache.leases.active";
   /** Gauge, bytes: memory leased now. */

@@ -1,6 +1,8 @@
 package io.tidecache.engine;
 
+import io.micrometer.core.instrument.Timer;
 import io.tidecache.api.CacheClosed;
+import io.tidecache.api.LeaseExpired;
 import io.tidecache.api.Overloaded;
 import io.tidecache.api.TideCacheException;
 import java.time.Duration;
@@ -8,140 +10,189 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
 
 /**
- * Thread-safe front, single-writer inside: any thread submits operations; exactly one engine
- * thread (its {@link EngineWorker}) executes them against the shard's {@link ShardTable}.
+ * Thread-safe front, single writer inside: any thread submits operations; exactly one engine
+ * thread (its {@link EngineWorker}) runs them against the shard's {@link ShardTable}.
  *
- * <p>Implementation notes. Operations reach the writer through a bounded JCTools
- * {@link MpscArrayQueue}; a full queue refuses the operation at once with {@link Overloaded}
- * (counted in {@link #refusals}), so memory never grows without bound. The writer drains at most
- * {@link #BATCH} operations per turn so that shards sharing a worker take turns. Gets usually do
- * not enter the queue at all: {@link #readOptimistic} reads the table under its bucket seqlock.
+ * <p>Implementation notes.
  *
- * <p>Closing: {@link #close()} moves OPEN to CLOSING; the writer finishes every operation already
- * queued, then moves to CLOSED, fails anything that raced in with {@link CacheClosed}, releases
- * the lease and leaves its worker. A producer re-checks the state after its offer and fails its
- * own operation if the shard closed meanwhile; {@link ShardOp#claim} makes whichever of the two
- * comes first the only one to signal.
+ * <p><b>Queues.</b> Client operations arrive through a bounded JCTools {@link MpscArrayQueue}; a
+ * full queue refuses at once with {@link Overloaded} (counted), so memory never grows without
+ * bound. Shard-to-shard traffic (forwarded operations, entries handed over by a rehash, barriers)
+ * arrives through a separate unbounded MPSC inbox, drained first: a shard's writer must never
+ * wait for another shard's writer, or two shards forwarding to each other could deadlock. The
+ * inbox is bounded in practice: forwarded operations come out of bounded client queues, and a
+ * rehash source pauses while a destination's inbox is above {@link #INBOX_HIGH_WATER}.
  *
- * <p>The lease is renewed on the pool's clock every third of its TTL. If it is lost anyway (a
- * stalled process), every operation fails with {@code LeaseExpired} and {@link #leaseLosses}
- * counts it.
+ * <p><b>Routing and rehash.</b> Every operation is checked against the set's current
+ * {@link Routing} when it runs, not when it was submitted. The home shard of a key is its
+ * serialization point: while a rehash runs and the key's destination differs, the home moves the
+ * key on first touch (hands its entry to the destination, deletes it here) and forwards the
+ * operation, in order, behind it. A destination runs a forwarded operation itself; any shard that
+ * receives an operation it neither owns nor was forwarded sends it to the key's home (a stale
+ * route). As a rehash source, the writer also scans {@link #MIGRATE_BUCKETS} buckets per turn and
+ * hands over the entries that move; at the end it sends a barrier to each destination, and the
+ * set publishes the new routing when every barrier has been passed.
+ *
+ * <p><b>Closing and retiring.</b> CLOSING lets queued work finish, then CLOSED fails anything
+ * that raced in with {@link CacheClosed} and releases the lease. RETIRED (a shard removed by a
+ * rehash) forwards what is left to its keys' homes and releases the lease. A producer re-reads
+ * the state after its offer; if the shard left OPEN meanwhile, it takes its operation back
+ * ({@link ShardTask#take()}) and fails or re-routes it, so nothing is stranded in a dead queue.
+ *
+ * <p><b>Lost lease.</b> If the lease expires unrenewed, the entries are gone: the loss is counted
+ * and published, operations caught in it miss or are dropped (best effort) or fail with
+ * {@link LeaseExpired} (fail-closed), and the shard is rebuilt at once on a fresh lease.
  */
 final class Shard {
   static final int BATCH = 256;
+  static final int INBOX_BATCH = 1024;
+  static final int MIGRATE_BUCKETS = 16;
+  static final int INBOX_HIGH_WATER = 8192;
   static final int SWEEP_BUCKETS = 64;
   static final long SWEEP_INTERVAL_MILLIS = 100;
+  static final long REBUILD_RETRY_MILLIS = 100;
+
   private static final int OPEN = 0;
   private static final int CLOSING = 1;
   private static final int CLOSED = 2;
+  private static final int RETIRED = 3;
+  private static final AtomicIntegerFieldUpdater<Shard> STATE =
+      AtomicIntegerFieldUpdater.newUpdater(Shard.class, "state");
 
+  final ElasticShardSet set;
   final String cache;
   final int index;
-  final MemLease lease;
-  final ShardTable table;
+  final TableLayout layout;
   private final MpscArrayQueue<ShardOp> queue;
-  private final int queueCapacity;
+  private final MpscUnboundedXaddArrayQueue<ShardTask> inbox =
+      new MpscUnboundedXaddArrayQueue<>(1024);
   private final ReadBuffer reads = new ReadBuffer();
   private final EngineWorker worker;
-  private final Scheduler clock;
   private final Overloaded overloaded;
   private final Disposable renewal;
   private final Sinks.Empty<Void> closed = Sinks.empty();
-  private static final AtomicIntegerFieldUpdater<Shard> STATE =
-      AtomicIntegerFieldUpdater.newUpdater(Shard.class, "state");
-  private static final AtomicIntegerFieldUpdater<Shard> LOST =
-      AtomicIntegerFieldUpdater.newUpdater(Shard.class, "lost");
   private volatile int state = OPEN;
-  private volatile int lost;
+  volatile MemLease lease;
+  volatile ShardTable table;
+  volatile Timer getLatency;
+
+  // Writer-only state.
+  private boolean dead;
+  private long nextRebuild;
   private long nextSweep;
+  private Rehash migration;
+  private int migrateCursor;
 
   final LongAdder hits = new LongAdder();
   final LongAdder misses = new LongAdder();
   final LongAdder refusals = new LongAdder();
   final LongAdder leaseLosses = new LongAdder();
+  final LongAdder dropped = new LongAdder();
   private long puts;
   private long removes;
   private volatile long publishedPuts;
   private volatile long publishedRemoves;
 
-  Shard(String cache, int index, MemLease lease, TableLayout layout, int queueCapacity,
-      EngineWorker worker, Scheduler clock, Duration leaseTtl) {
-    this.cache = cache;
+  Shard(ElasticShardSet set, int index, MemLease lease, EngineWorker worker) {
+    this.set = set;
+    this.cache = set.name();
     this.index = index;
+    this.layout = set.layout();
     this.lease = lease;
     this.table = new ShardTable(lease.segment(), layout);
-    this.queueCapacity = queueCapacity;
-    this.queue = new MpscArrayQueue<>(queueCapacity);
+    this.queue = new MpscArrayQueue<>(set.options().queueCapacity());
     this.worker = worker;
-    this.clock = clock;
     this.overloaded = new Overloaded("queue of shard " + index + " of cache '" + cache + "'",
-        queueCapacity);
-    long every = Math.max(1, leaseTtl.toMillis() / 3);
-    this.renewal = clock.schedulePeriodically(() -> renew(leaseTtl), every, every,
+        set.options().queueCapacity());
+    Duration ttl = set.options().leaseTtl();
+    long every = Math.max(1, ttl.toMillis() / 3);
+    this.renewal = set.clock().schedulePeriodically(() -> renew(ttl), every, every,
         TimeUnit.MILLISECONDS);
     worker.add(this);
   }
 
   // ------------------------------------------------------------------ any thread
 
-  Mono<byte[]> get(byte[] key, long hash) {
-    return new ShardMono<>(this, ShardOp.GET, key, hash, null, 0);
-  }
-
-  Mono<Void> put(byte[] key, long hash, byte[] value, long ttlMillis) {
-    return new ShardMono<>(this, ShardOp.PUT, key, hash, value, ttlMillis);
-  }
-
-  Mono<Boolean> remove(byte[] key, long hash) {
-    return new ShardMono<>(this, ShardOp.REMOVE, key, hash, null, 0);
-  }
-
   /**
    * An optimistic read on the caller's thread: the value, null for a miss, or
-   * {@link ShardTable#CONTENDED}.
+   * {@link ShardTable#CONTENDED} whenever the read must go through the queue instead (bucket
+   * contended, lease lost or past its deadline, shard no longer open). Never throws.
    */
   byte[] readOptimistic(byte[] key, long hash) {
-    if (state == CLOSED) {
-      throw new CacheClosed(cache);
+    if (state != OPEN) {
+      return ShardTable.CONTENDED;
     }
-    long now = now();
+    long now = set.now();
     if (!lease.liveAt(now)) {
-      throw leaseLost();
+      return ShardTable.CONTENDED;
     }
-    byte[] found;
     try {
-      found = table.read(key, hash, now, reads);
+      return table.read(key, hash, now, reads);
     } catch (IllegalStateException memoryGone) {
-      throw leaseLost();
+      return ShardTable.CONTENDED;
     }
-    if (found == null) {
-      misses.increment();
-    } else if (found != ShardTable.CONTENDED) {
-      hits.increment();
-    }
-    return found;
   }
 
+  /** Offers a client operation; refuses it when the queue is full. */
   void submit(ShardOp op) {
-    if (state != OPEN) {
-      op.fail(new CacheClosed(cache));
+    for (;;) {
+      int s = state;
+      if (s == RETIRED) {
+        set.submit(op);
+        return;
+      }
+      if (s != OPEN) {
+        op.fail(new CacheClosed(cache));
+        return;
+      }
+      if (!queue.offer(op)) {
+        refusals.increment();
+        op.fail(overloaded);
+        return;
+      }
+      worker.wake();
+      if (state != OPEN && state != CLOSING && op.take()) {
+        op.untake();
+        continue;
+      }
       return;
     }
-    if (!queue.offer(op)) {
-      refusals.increment();
-      op.fail(overloaded);
+  }
+
+  /** Offers shard-to-shard traffic; never refused (see the class notes). */
+  void deliver(ShardTask task) {
+    for (;;) {
+      int s = state;
+      if (s == RETIRED && task instanceof ShardOp op) {
+        op.forwarded = false;
+        set.submit(op);
+        return;
+      }
+      if (s == CLOSED || s == RETIRED) {
+        if (task.take()) {
+          task.abandon(new CacheClosed(cache));
+        }
+        return;
+      }
+      inbox.offer(task);
+      worker.wake();
+      s = state;
+      if ((s == CLOSED || s == RETIRED) && task.take()) {
+        task.untake();
+        continue;
+      }
       return;
     }
-    worker.wake();
-    if (state == CLOSED) {
-      op.fail(new CacheClosed(cache));
-    }
+  }
+
+  int inboxDepth() {
+    return inbox.size();
   }
 
   /** Finishes queued operations, then releases the lease; completes when done. Idempotent. */
@@ -154,117 +205,314 @@ final class Shard {
 
   int queueDepth() { return queue.size(); }
 
-  int queueCapacity() { return queueCapacity; }
-
   long puts() { return publishedPuts; }
 
   long removes() { return publishedRemoves; }
 
-  boolean isClosed() { return state == CLOSED; }
+  boolean isOpen() { return state == OPEN; }
 
-  boolean wantsClose() { return state == CLOSING; }
+  boolean hasWork() {
+    return !queue.isEmpty() || !inbox.isEmpty() || state == CLOSING || migration != null;
+  }
+
+  long capacity() {
+    return layout.capacity();
+  }
 
   // ------------------------------------------------------------------ engine thread only
 
   /** One turn of the writer: returns the amount of work done (0 means idle). */
   int doWork() {
     int s = state;
-    if (s == CLOSED) {
+    if (s == CLOSED || s == RETIRED) {
       return 0;
     }
     int work = 0;
-    try {
-      if (!lease.isLive()) {
-        throw leaseLost();
-      }
-      work += reads.drainTo(table);
-      ShardOp op;
-      while (work < BATCH && (op = queue.relaxedPoll()) != null) {
-        // The clock is read after the poll: an operation's time is never before its submission.
-        execute(op, now());
-        work++;
-      }
-      long now = now();
-      if (now >= nextSweep) {
-        nextSweep = now + SWEEP_INTERVAL_MILLIS;
-        work += table.sweep(SWEEP_BUCKETS, now);
-      }
-      table.publish();
-      publishedPuts = puts;
-      publishedRemoves = removes;
-    } catch (IllegalStateException | TideCacheException memoryGone) {
-      work += failAll(lease.expired());
+    if (dead || !lease.isLive()) {
+      work += recoverLease();
     }
-    if (s == CLOSING && queue.isEmpty()) {
+    work += reads.drainTo(table);
+    ShardTask task;
+    int n = 0;
+    while (n < INBOX_BATCH && (task = inbox.relaxedPoll()) != null) {
+      if (task.take()) {
+        run(task);
+      }
+      n++;
+    }
+    int m = 0;
+    while (m < BATCH && (task = queue.relaxedPoll()) != null) {
+      if (task.take()) {
+        run(task);
+      }
+      m++;
+    }
+    work += n + m;
+    long now = set.now();
+    if (!dead) {
+      try {
+        if (migration != null) {
+          work += migrateChunk(now);
+        }
+        if (now >= nextSweep) {
+          nextSweep = now + SWEEP_INTERVAL_MILLIS;
+          work += table.sweep(SWEEP_BUCKETS, now);
+        }
+      } catch (IllegalStateException memoryGone) {
+        work += recoverLease();
+      }
+    }
+    table.publish();
+    publishedPuts = puts;
+    publishedRemoves = removes;
+    if (s == CLOSING && queue.isEmpty() && inbox.isEmpty()) {
       finishClose();
     }
     return work;
   }
 
-  private void execute(ShardOp op, long now) {
-    switch (op.opcode) {
-      case ShardOp.GET -> {
-        byte[] v = table.get(op.key, op.hash, now);
-        (v == null ? misses : hits).increment();
-        op.succeed(v);
-      }
-      case ShardOp.PUT -> {
-        table.put(op.key, op.hash, op.value, op.ttlMillis == 0 ? 0 : now + op.ttlMillis, now);
-        puts++;
-        op.succeed(null);
-      }
-      case ShardOp.REMOVE -> {
-        boolean removed = table.remove(op.key, op.hash, now);
-        if (removed) {
-          removes++;
+  private void run(ShardTask task) {
+    switch (task) {
+      case ShardOp op -> route(op);
+      case InternalTask.MigrateIn in -> {
+        long now = set.now();
+        if (!dead && (in.expiresAt == 0 || in.expiresAt > now)) {
+          try {
+            table.put(in.key, in.hash, in.value, in.expiresAt, now);
+          } catch (IllegalStateException memoryGone) {
+            recoverLease();
+          }
         }
-        op.succeed(removed);
       }
-      default -> op.fail(new IllegalStateException("unknown opcode " + op.opcode));
+      case InternalTask.Barrier b -> b.rehash.barrierPassed();
+      case InternalTask.StartMigration sm -> {
+        migration = sm.rehash;
+        migrateCursor = 0;
+      }
+      case InternalTask.Retire r -> retire();
+      default -> task.abandon(new IllegalStateException("unknown task " + task));
     }
   }
 
-  private int failAll(Throwable error) {
-    int n = 0;
-    ShardOp op;
-    while ((op = queue.relaxedPoll()) != null) {
-      op.fail(error);
-      n++;
+  /** Runs a client operation here, or sends it where the current routing says it belongs. */
+  private void route(ShardOp op) {
+    Routing r = set.routing();
+    int home = r.home(op.hash);
+    if (home != index) {
+      if (op.forwarded && r.migrating() && r.dest(op.hash) == index) {
+        execute(op);
+      } else {
+        op.forwarded = false;
+        forward(op, r.shards[home]);
+      }
+      return;
     }
-    return n;
+    if (r.migrating()) {
+      int dest = r.dest(op.hash);
+      if (dest != index) {
+        if (!dead) {
+          try {
+            ShardTable.Extracted e = table.extract(op.key, op.hash, set.now());
+            if (e != null) {
+              forward(new InternalTask.MigrateIn(op.key, op.hash, e.value(), e.expiresAt()),
+                  r.shards[dest]);
+              set.movedOnTouch();
+            }
+          } catch (IllegalStateException memoryGone) {
+            recoverLease();
+          }
+        }
+        op.forwarded = true;
+        forward(op, r.shards[dest]);
+        return;
+      }
+    }
+    execute(op);
+  }
+
+  private void forward(ShardTask task, Shard to) {
+    task.untake();
+    to.deliver(task);
+  }
+
+  private void execute(ShardOp op) {
+    if (dead) {
+      answerLost(op);
+      return;
+    }
+    long now = set.now();
+    Object result;
+    try {
+      switch (op.opcode) {
+        case ShardOp.GET -> {
+          byte[] v = table.get(op.key, op.hash, now);
+          (v == null ? misses : hits).increment();
+          result = v;
+        }
+        case ShardOp.PUT -> {
+          table.put(op.key, op.hash, op.value, op.ttlMillis == 0 ? 0 : now + op.ttlMillis, now);
+          puts++;
+          result = null;
+        }
+        case ShardOp.REMOVE -> {
+          boolean removed = table.remove(op.key, op.hash, now);
+          if (removed) {
+            removes++;
+          }
+          result = removed;
+        }
+        default -> throw new IllegalArgumentException("unknown opcode " + op.opcode);
+      }
+    } catch (IllegalStateException memoryGone) {
+      recoverLease();
+      answerLost(op);
+      return;
+    }
+    op.succeed(result, getLatency);
+  }
+
+  /** The answer to an operation caught by a lost lease: per the cache's policy. */
+  private void answerLost(ShardOp op) {
+    if (set.options().failClosed()) {
+      op.fail(new LeaseExpired(lease.id(), "shard " + index + " of cache '" + cache
+          + "' lost its lease and is being rebuilt"));
+      return;
+    }
+    switch (op.opcode) {
+      case ShardOp.GET -> {
+        misses.increment();
+        op.succeed(null, null);
+      }
+      case ShardOp.PUT -> {
+        dropped.increment();
+        op.succeed(null, null);
+      }
+      default -> op.succeed(Boolean.FALSE, null);
+    }
+  }
+
+  /** Hands over the entries of the next buckets that move; sends barriers after the last. */
+  private int migrateChunk(long now) {
+    Rehash rehash = migration;
+    Routing r = set.routing();
+    for (int d : rehash.destinations(index)) {
+      if (r.shards[d].inboxDepth() > INBOX_HIGH_WATER) {
+        return 0;
+      }
+    }
+    int end = Math.min(migrateCursor + MIGRATE_BUCKETS, layout.buckets);
+    ShardTable t = table;
+    long moved = 0;
+    for (int b = migrateCursor; b < end; b++) {
+      moved += t.migrateBucket(b, now, (key, hash, value, expiresAt) -> {
+        int dest = r.dest(hash);
+        if (dest == index) {
+          return false;
+        }
+        forward(new InternalTask.MigrateIn(key, hash, value, expiresAt), r.shards[dest]);
+        return true;
+      });
+    }
+    int scanned = end - migrateCursor;
+    rehash.progress(scanned, moved);
+    migrateCursor = end;
+    if (end == layout.buckets) {
+      migration = null;
+      for (int d : rehash.destinations(index)) {
+        forward(new InternalTask.Barrier(rehash), r.shards[d]);
+      }
+    }
+    return scanned + (int) moved;
+  }
+
+  /** Counts a lost lease once and rebuilds the table on a fresh one; retries while the pool is empty. */
+  private int recoverLease() {
+    long now = set.now();
+    if (!dead) {
+      dead = true;
+      leaseLosses.increment();
+      long lost = table.entries();
+      set.shardLost(this, lease.id(), lost);
+      nextRebuild = now;
+      if (set.options().failClosed()) {
+        failQueuedClientOps();
+      }
+    }
+    if (now < nextRebuild) {
+      return 0;
+    }
+    nextRebuild = now + REBUILD_RETRY_MILLIS;
+    lease.release();
+    try {
+      MemLease fresh = set.pool().lease(set.options().shardBytes(), set.options().leaseTtl());
+      table = new ShardTable(fresh.segment(), layout);
+      lease = fresh;
+      dead = false;
+      if (migration != null) {
+        migrateCursor = 0;
+      }
+      return 1;
+    } catch (TideCacheException poolEmpty) {
+      return 0;
+    }
+  }
+
+  /** Fail-closed: operations submitted before the loss was seen may depend on what was lost. */
+  private void failQueuedClientOps() {
+    LeaseExpired lost = new LeaseExpired(lease.id(), "shard " + index + " of cache '" + cache
+        + "' lost its lease; its entries are gone");
+    ShardTask task;
+    while ((task = queue.relaxedPoll()) != null) {
+      if (task.take()) {
+        task.abandon(lost);
+      }
+    }
+  }
+
+  private void retire() {
+    state = RETIRED;
+    drainTo(null);
+    renewal.dispose();
+    long bytes = lease.bytes();
+    lease.release();
+    worker.remove(this);
+    set.shardRetired(this, bytes);
   }
 
   private void finishClose() {
     state = CLOSED;
-    failAll(new CacheClosed(cache));
+    drainTo(new CacheClosed(cache));
     renewal.dispose();
     lease.release();
     worker.remove(this);
     closed.tryEmitEmpty();
   }
 
-  // ------------------------------------------------------------------ helpers
+  /** Fails (closing) or re-routes (retiring) everything still queued. */
+  private void drainTo(Throwable failure) {
+    ShardTask task;
+    while ((task = inbox.relaxedPoll()) != null || (task = queue.relaxedPoll()) != null) {
+      if (!task.take()) {
+        continue;
+      }
+      if (failure != null) {
+        task.abandon(failure);
+      } else if (task instanceof ShardOp op) {
+        route(op);
+      } else {
+        task.abandon(new CacheClosed(cache));
+      }
+    }
+  }
 
   private void renew(Duration ttl) {
-    if (state == CLOSED) {
+    if (state == CLOSED || state == RETIRED) {
       return;
     }
     try {
       lease.renew(ttl);
     } catch (TideCacheException lost) {
-      leaseLost();
       worker.wake();
     }
-  }
-
-  private TideCacheException leaseLost() {
-    if (lost == 0 && LOST.compareAndSet(this, 0, 1)) {
-      leaseLosses.increment();
-    }
-    return lease.expired();
-  }
-
-  private long now() {
-    return clock.now(TimeUnit.MILLISECONDS);
   }
 }

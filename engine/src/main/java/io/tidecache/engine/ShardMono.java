@@ -1,25 +1,29 @@
 package io.tidecache.engine;
 
-import io.tidecache.api.TideCacheException;
+import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 /**
- * Thread-safe (immutable): the cold {@code Mono} of one shard operation. Each subscription runs
+ * Thread-safe (immutable): the cold {@code Mono} of one cache operation. Each subscription runs
  * the operation once: a get first tries an optimistic read on the subscriber's thread; anything
- * else, or a contended read, becomes a {@link ShardOp} on the shard's queue.
+ * else, or a read that must be serialized, becomes a {@link ShardOp} for the key's home shard.
+ * One get in {@link #SAMPLE_EVERY} is timed for the per-shard latency histogram.
  */
 final class ShardMono<T> extends Mono<T> {
-  private final Shard shard;
+  static final int SAMPLE_EVERY = 64;
+
+  private final ElasticShardSet set;
   private final int opcode;
   private final byte[] key;
   private final long hash;
   private final byte[] value;
   private final long ttlMillis;
 
-  ShardMono(Shard shard, int opcode, byte[] key, long hash, byte[] value, long ttlMillis) {
-    this.shard = shard;
+  ShardMono(ElasticShardSet set, int opcode, byte[] key, long hash, byte[] value,
+      long ttlMillis) {
+    this.set = set;
     this.opcode = opcode;
     this.key = key;
     this.hash = hash;
@@ -30,26 +34,27 @@ final class ShardMono<T> extends Mono<T> {
   @Override
   @SuppressWarnings("unchecked")
   public void subscribe(CoreSubscriber<? super T> actual) {
+    long start = 0;
     if (opcode == ShardOp.GET) {
-      byte[] found;
-      try {
-        found = shard.readOptimistic(key, hash);
-      } catch (TideCacheException e) {
-        Operators.error(actual, e);
-        return;
-      }
-      if (found == null) {
-        Operators.complete(actual);
-        return;
-      }
+      boolean sampled = ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) == 0;
+      start = sampled ? System.nanoTime() : 0;
+      byte[] found = set.readOptimistic(key, hash);
       if (found != ShardTable.CONTENDED) {
-        actual.onSubscribe(Operators.scalarSubscription(actual, (T) found));
+        if (sampled) {
+          set.recordOptimisticLatency(hash, System.nanoTime() - start);
+        }
+        if (found == null) {
+          Operators.complete(actual);
+        } else {
+          actual.onSubscribe(Operators.scalarSubscription(actual, (T) found));
+        }
         return;
       }
     }
     ShardOp op = new ShardOp((CoreSubscriber<? super Object>) actual, opcode, key, hash, value,
         ttlMillis);
+    op.startNanos = start;
     actual.onSubscribe(op);
-    shard.submit(op);
+    set.submit(op);
   }
 }

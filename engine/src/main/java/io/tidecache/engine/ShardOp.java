@@ -1,33 +1,40 @@
 package io.tidecache.engine;
 
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
 
 /**
- * Thread-safe: one operation travelling through a shard's queue, and the subscription of the
+ * Thread-safe: one client operation travelling through shard queues, and the subscription of the
  * subscriber waiting for its result.
  *
- * <p>Completed exactly once: the shard's writer and, in the close race, the producer that
- * offered it may both try; {@link #claim()} lets only the first one signal. The result is
- * delivered with {@link Operators.MonoSubscriber}'s request/complete state machine, so a value
- * that arrives before {@code request(n)} waits for it. Signals are delivered on the thread that
- * completes the operation, usually the shard's engine thread.
+ * <p>Whoever {@link #take()}s the operation owns it and completes it exactly once: the writer of
+ * the shard that runs it, or the producer that takes it back from a shard that closed or retired
+ * right after the offer. A home shard may hand a taken operation on to another shard
+ * ({@link #untake()}, then offer): during a rehash that is how the home shard keeps the order of
+ * a moving key's operations. The result goes through {@link Operators.MonoSubscriber}'s
+ * request/complete state machine, so a value that arrives before {@code request(n)} waits for it.
  */
-final class ShardOp extends Operators.MonoSubscriber<Object, Object> {
+final class ShardOp extends Operators.MonoSubscriber<Object, Object> implements ShardTask {
   static final int GET = 0;
   static final int PUT = 1;
   static final int REMOVE = 2;
 
-  private static final AtomicIntegerFieldUpdater<ShardOp> CLAIMED =
-      AtomicIntegerFieldUpdater.newUpdater(ShardOp.class, "claimed");
+  private static final AtomicIntegerFieldUpdater<ShardOp> TAKEN =
+      AtomicIntegerFieldUpdater.newUpdater(ShardOp.class, "taken");
 
   final int opcode;
   final byte[] key;
   final long hash;
   final byte[] value;
   final long ttlMillis;
-  private volatile int claimed;
+  /** Set by a home shard that forwards this operation to the key's destination during a rehash. */
+  boolean forwarded;
+  /** Non-zero when this get's latency is sampled: its start, in System.nanoTime(). */
+  long startNanos;
+  private volatile int taken;
 
   ShardOp(CoreSubscriber<? super Object> actual, int opcode, byte[] key, long hash, byte[] value,
       long ttlMillis) {
@@ -39,24 +46,34 @@ final class ShardOp extends Operators.MonoSubscriber<Object, Object> {
     this.ttlMillis = ttlMillis;
   }
 
-  private boolean claim() {
-    return claimed == 0 && CLAIMED.compareAndSet(this, 0, 1);
+  @Override
+  public boolean take() {
+    return taken == 0 && TAKEN.compareAndSet(this, 0, 1);
   }
 
-  /** Completes with {@code result}, or empty when it is null. */
-  void succeed(Object result) {
-    if (claim()) {
-      if (result == null) {
-        actual.onComplete();
-      } else {
-        complete(result);
-      }
+  @Override
+  public void untake() {
+    taken = 0;
+  }
+
+  @Override
+  public void abandon(Throwable why) {
+    fail(why);
+  }
+
+  /** Completes with {@code result}, or empty when it is null. Only the owner calls this. */
+  void succeed(Object result, Timer latency) {
+    if (startNanos != 0 && latency != null) {
+      latency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+    if (result == null) {
+      actual.onComplete();
+    } else {
+      complete(result);
     }
   }
 
   void fail(Throwable error) {
-    if (claim()) {
-      actual.onError(error);
-    }
+    actual.onError(error);
   }
 }

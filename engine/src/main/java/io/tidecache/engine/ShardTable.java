@@ -203,11 +203,7 @@ final class ShardTable {
       return null;
     }
     touch(b, way);
-    int valueLen = seg.get(INT, slot + VALUE_LEN_OFFSET);
-    byte[] value = new byte[valueLen];
-    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES + layout.keyStride,
-        value, 0, valueLen);
-    return value;
+    return valueAt(slot);
   }
 
   /**
@@ -259,6 +255,76 @@ final class ShardTable {
       expirations++;
     }
     return live;
+  }
+
+  /** An entry taken out of the table by {@link #extract} or {@link #migrateBucket}. */
+  record Extracted(byte[] value, long expiresAt) {}
+
+  /** Receives each live entry of a scanned bucket; true means "moved: delete it here". */
+  interface Mover {
+    boolean move(byte[] key, long hash, byte[] value, long expiresAt);
+  }
+
+  /** Removes {@code key} and returns its value and expiry, or null when absent or expired. */
+  Extracted extract(byte[] key, long hash, long now) {
+    long b = layout.bucketOffset(hash);
+    int way = find(b, key, TableLayout.tag(hash));
+    if (way < 0) {
+      return null;
+    }
+    long slot = layout.slotOffset(b, way);
+    boolean live = !expired(slot, now);
+    Extracted e = live ? new Extracted(valueAt(slot), seg.get(LONG, slot + EXPIRES_OFFSET)) : null;
+    beginWrite(b);
+    clear(b, way, slot);
+    endWrite(b);
+    if (!live) {
+      expirations++;
+    }
+    return e;
+  }
+
+  /**
+   * Offers every live entry of one bucket to {@code mover} and deletes those it moved; expired
+   * entries are reclaimed. Returns how many entries moved.
+   */
+  int migrateBucket(int bucket, long now, Mover mover) {
+    long b = layout.bucketOffsetAt(bucket);
+    int moved = 0;
+    for (int way = 0; way < WAYS; way++) {
+      if (seg.get(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way) == 0) {
+        continue;
+      }
+      long slot = layout.slotOffset(b, way);
+      boolean live = !expired(slot, now);
+      boolean move = false;
+      if (live) {
+        int keyLen = seg.get(SHORT, slot + KEY_LEN_OFFSET) & 0xFFFF;
+        byte[] key = new byte[keyLen];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES, key, 0, keyLen);
+        long hash = KeyHash.hash(key);
+        move = mover.move(key, hash, valueAt(slot), seg.get(LONG, slot + EXPIRES_OFFSET));
+      }
+      if (!live || move) {
+        beginWrite(b);
+        clear(b, way, slot);
+        endWrite(b);
+        if (move) {
+          moved++;
+        } else {
+          expirations++;
+        }
+      }
+    }
+    return moved;
+  }
+
+  private byte[] valueAt(long slot) {
+    int valueLen = seg.get(INT, slot + VALUE_LEN_OFFSET);
+    byte[] value = new byte[valueLen];
+    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES + layout.keyStride,
+        value, 0, valueLen);
+    return value;
   }
 
   /** Sets the CLOCK reference bit of a way a reader hit. */

@@ -3,7 +3,7 @@ package io.tidecache.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tidecache.api.ByteCache;
+import io.tidecache.api.ElasticCache;
 import io.tidecache.api.CacheClosed;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.InvalidRequest;
@@ -18,7 +18,7 @@ import reactor.test.StepVerifier;
 /** Every bad input gets a clear error naming the limit and the value, and changes nothing. */
 class BadInputTest {
   private final Engine engine = Engine.builder().poolBytes(4L << 20).threads(1).build();
-  private final ByteCache cache = engine.createCache(CacheOptions.builder("users")
+  private final ElasticCache cache = engine.createCache(CacheOptions.builder("users")
       .maxKeyBytes(16).maxValueBytes(32).shardBytes(1L << 20).build());
   private final byte[] key = "k".getBytes();
   private final byte[] original = "v".getBytes();

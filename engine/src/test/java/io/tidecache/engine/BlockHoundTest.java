@@ -2,7 +2,7 @@ package io.tidecache.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidecache.api.ByteCache;
+import io.tidecache.api.ElasticCache;
 import io.tidecache.api.CacheOptions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +20,7 @@ class BlockHoundTest {
   void blockingOnAnEngineThreadIsDetected() throws Exception {
     Engine engine = Engine.builder().poolBytes(1L << 20).threads(1).build();
     try {
-      ByteCache cache = engine.createCache(CacheOptions.builder("bh").shardBytes(1L << 19)
+      ElasticCache cache = engine.createCache(CacheOptions.builder("bh").shardBytes(1L << 19)
           .build());
       CompletableFuture<Throwable> seen = new CompletableFuture<>();
       cache.put("k".getBytes(), "v".getBytes()).doOnSuccess(v -> {

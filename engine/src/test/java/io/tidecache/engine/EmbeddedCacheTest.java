@@ -2,7 +2,7 @@ package io.tidecache.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidecache.api.ByteCache;
+import io.tidecache.api.ElasticCache;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
 import io.tidecache.api.Codecs;
@@ -22,7 +22,7 @@ class EmbeddedCacheTest {
 
   @Test
   void putGetRemoveRoundTrip() {
-    ByteCache cache = engine.createCache(CacheOptions.builder("t").shardBytes(1L << 20).build());
+    ElasticCache cache = engine.createCache(CacheOptions.builder("t").shardBytes(1L << 20).build());
     TypedCache<String, String> typed = cache.typed(Codecs.STRING, Codecs.STRING);
     StepVerifier.create(typed.get("a")).verifyComplete();
     StepVerifier.create(typed.put("a", "alpha")).verifyComplete();

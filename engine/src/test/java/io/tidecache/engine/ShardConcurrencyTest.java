@@ -2,7 +2,7 @@ package io.tidecache.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidecache.api.ByteCache;
+import io.tidecache.api.ElasticCache;
 import io.tidecache.api.CacheClosed;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
@@ -52,7 +52,7 @@ class ShardConcurrencyTest {
    */
   @Test
   void everyAcknowledgedPutIsAppliedExactlyOnce() throws InterruptedException {
-    ByteCache cache = engine.createCache(CacheOptions.builder("many").maxKeyBytes(16)
+    ElasticCache cache = engine.createCache(CacheOptions.builder("many").maxKeyBytes(16)
         .maxValueBytes(8).shardBytes(16L << 20).queueCapacity(1024).build());
     int producers = 4;
     int perProducer = 5_000;
@@ -103,7 +103,7 @@ class ShardConcurrencyTest {
    */
   @Test
   void eachProducersOrderIsKeptAndReadsAreNeverTorn() throws InterruptedException {
-    ByteCache cache = engine.createCache(CacheOptions.builder("order").maxKeyBytes(16)
+    ElasticCache cache = engine.createCache(CacheOptions.builder("order").maxKeyBytes(16)
         .maxValueBytes(64).shardBytes(1L << 20).queueCapacity(1 << 16).build());
     int producers = 3;
     int writes = 20_000;
@@ -180,7 +180,7 @@ class ShardConcurrencyTest {
    */
   @Test
   void fullQueueAnswersOverloaded() throws InterruptedException {
-    ByteCache cache = engine.createCache(CacheOptions.builder("small").queueCapacity(16)
+    ElasticCache cache = engine.createCache(CacheOptions.builder("small").queueCapacity(16)
         .shardBytes(1L << 20).build());
     List<Object> outcomes = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch submitted = new CountDownLatch(1);
@@ -208,7 +208,7 @@ class ShardConcurrencyTest {
   /** Closing under load: every operation completes exactly once, as done or CacheClosed. */
   @Test
   void closeUnderLoadCompletesEveryOperationOnce() throws InterruptedException {
-    ByteCache cache = engine.createCache(CacheOptions.builder("closing").shardBytes(1L << 20)
+    ElasticCache cache = engine.createCache(CacheOptions.builder("closing").shardBytes(1L << 20)
         .queueCapacity(1 << 14).build());
     int producers = 3;
     int ops = 20_000;

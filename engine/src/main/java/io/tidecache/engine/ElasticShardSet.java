@@ -1,0 +1,562 @@
+package io.tidecache.engine;
+
+import io.micrometer.core.instrument.Meter;
+import io.tidecache.api.CacheClosed;
+import io.tidecache.api.CacheEntry;
+import io.tidecache.api.CacheEvent;
+import io.tidecache.api.CacheOptions;
+import io.tidecache.api.CacheStats;
+import io.tidecache.api.ElasticCache;
+import io.tidecache.api.InvalidRequest;
+import io.tidecache.api.KeyTooLarge;
+import io.tidecache.api.RehashProgress;
+import io.tidecache.api.ScalingSignals;
+import io.tidecache.api.ShardEvent;
+import io.tidecache.api.TideCacheException;
+import io.tidecache.api.ValueTooLarge;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Thread-safe: a named cache made of an elastic set of leased single-writer shards; the
+ * embedded {@link ElasticCache}.
+ *
+ * <p>Implementation notes. Keys are routed by jump consistent hash ({@link JumpHash}) over the
+ * owning shards. The data plane reads one volatile {@link Routing} snapshot per operation; the
+ * control plane (add, remove, rehash) replaces the snapshot and keeps its own state in one
+ * {@link AtomicReference} updated by compare-and-set, so neither plane takes a lock.
+ *
+ * <p>A rehash runs in three steps. (1) A snapshot with {@code target != owners} is published and
+ * each source shard is told to start: from then on, the home shard of a moving key moves it on
+ * first touch and forwards its operations to the destination, in order, while its scan hands the
+ * other moving entries over in bounded chunks. (2) Each source ends its scan with a barrier to
+ * every destination. (3) When the last barrier is passed, every moved entry is in place, so the
+ * snapshot with {@code owners == target} is published, and removed shards retire (forward what
+ * is left, release their lease). Optimistic reads of a moving key are not allowed during (1)-(2);
+ * every optimistic read re-checks that the snapshot did not change under it, so a reader that
+ * began before a key moved never reports a false miss.
+ *
+ * <p>Every argument is checked on the caller's thread before anything is queued: bad input is
+ * answered with an error signal and changes nothing.
+ */
+final class ElasticShardSet implements ElasticCache {
+  /** Longest TTL accepted: ten years, far beyond any lease, yet safe from overflow. */
+  static final Duration MAX_TTL = Duration.ofDays(3650);
+  static final int MAX_SHARDS = 1024;
+  private static final int BULK_CONCURRENCY = 32;
+  private static final int OPTIMISTIC_ATTEMPTS = 4;
+
+  /** Control-plane state: every leased shard, the pending target, the running rehash. */
+  private record Control(Shard[] shards, int owners, int pending, Rehash running,
+      boolean closed) {}
+
+  private final CacheOptions options;
+  private final TableLayout layout;
+  private final EngineContext engine;
+  private final long defaultTtlMillis;
+  private final AtomicReference<Control> control;
+  private volatile Routing routing;
+  private final Map<Shard, List<Meter>> meters = new ConcurrentHashMap<>();
+  private final AtomicLong movedTotal = new AtomicLong();
+  private final AtomicLong[] retiredTotals = {new AtomicLong(), new AtomicLong(),
+      new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
+  private final List<Meter> setMeters;
+
+  ElasticShardSet(CacheOptions options, EngineContext engine) {
+    this.options = options;
+    this.engine = engine;
+    this.layout = new TableLayout(options.maxKeyBytes(), options.maxValueBytes(),
+        options.shardBytes());
+    this.defaultTtlMillis = ttlMillis(options.defaultTtl());
+    Shard[] base = new Shard[options.baseShards()];
+    try {
+      for (int i = 0; i < base.length; i++) {
+        base[i] = newShard(i);
+      }
+    } catch (RuntimeException e) {
+      for (Shard s : base) {
+        if (s != null) {
+          s.close().subscribe();
+        }
+      }
+      throw e;
+    }
+    this.control = new AtomicReference<>(new Control(base, base.length, base.length, null,
+        false));
+    this.routing = new Routing(base, base.length, base.length);
+    this.setMeters = engine.metrics().bindSet(this);
+  }
+
+  // ------------------------------------------------------------------ wiring
+
+  @Override
+  public String name() { return options.name(); }
+
+  CacheOptions options() { return options; }
+
+  TableLayout layout() { return layout; }
+
+  Scheduler clock() { return engine.clock(); }
+
+  MemoryPool pool() { return engine.pool(); }
+
+  Routing routing() { return routing; }
+
+  long now() { return engine.clock().now(TimeUnit.MILLISECONDS); }
+
+  long movedTotal() { return movedTotal.get(); }
+
+  private Shard newShard(int index) {
+    MemLease lease = engine.pool().lease(options.shardBytes(), options.leaseTtl());
+    Shard shard;
+    try {
+      shard = new Shard(this, index, lease, engine.threads().leastLoaded());
+    } catch (RuntimeException e) {
+      lease.release();
+      throw e;
+    }
+    meters.put(shard, engine.metrics().bind(shard));
+    engine.publish(new ShardEvent.ShardAdded(name(), index, lease.id(), lease.bytes(), now()));
+    return shard;
+  }
+
+  // ------------------------------------------------------------------ data plane
+
+  @Override
+  public Mono<byte[]> get(byte[] key) {
+    TideCacheException bad = checkKey(key);
+    return bad != null ? Mono.error(bad) : new ShardMono<>(this, ShardOp.GET, key,
+        KeyHash.hash(key), null, 0);
+  }
+
+  @Override
+  public Mono<Void> put(byte[] key, byte[] value) {
+    return put(key, value, defaultTtlMillis);
+  }
+
+  @Override
+  public Mono<Void> put(byte[] key, byte[] value, Duration ttl) {
+    if (ttl == null || ttl.isNegative() || ttl.compareTo(MAX_TTL) > 0) {
+      return Mono.error(new InvalidRequest("ttl must be between 0 (never expires) and " + MAX_TTL
+          + ", got " + ttl + " (cache '" + name() + "')"));
+    }
+    return put(key, value, ttlMillis(ttl));
+  }
+
+  private Mono<Void> put(byte[] key, byte[] value, long ttlMillis) {
+    TideCacheException bad = checkKey(key);
+    if (bad == null) {
+      bad = checkValue(value);
+    }
+    return bad != null ? Mono.error(bad) : new ShardMono<>(this, ShardOp.PUT, key,
+        KeyHash.hash(key), value, ttlMillis);
+  }
+
+  @Override
+  public Mono<Boolean> remove(byte[] key) {
+    TideCacheException bad = checkKey(key);
+    return bad != null ? Mono.error(bad) : new ShardMono<>(this, ShardOp.REMOVE, key,
+        KeyHash.hash(key), null, 0);
+  }
+
+  @Override
+  public Flux<CacheEntry<byte[], byte[]>> getAll(Publisher<byte[]> keys) {
+    Objects.requireNonNull(keys, "keys");
+    return Flux.from(keys).flatMapSequential(
+        k -> get(k).map(v -> new CacheEntry<>(k, v)), BULK_CONCURRENCY);
+  }
+
+  @Override
+  public Mono<Long> putAll(Publisher<CacheEntry<byte[], byte[]>> entries) {
+    Objects.requireNonNull(entries, "entries");
+    return Flux.from(entries)
+        .flatMap(e -> put(e.key(), e.value()).thenReturn(1L), BULK_CONCURRENCY)
+        .count();
+  }
+
+  /**
+   * The optimistic read of a get: the value, null for a miss, or CONTENDED when the get must go
+   * through its home shard's queue. Valid only if the routing did not change during the read.
+   */
+  byte[] readOptimistic(byte[] key, long hash) {
+    for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      Routing r = routing;
+      int home = r.home(hash);
+      if (!r.settled(hash, home)) {
+        return ShardTable.CONTENDED;
+      }
+      Shard shard = r.shards[home];
+      byte[] found = shard.readOptimistic(key, hash);
+      if (routing != r) {
+        continue;
+      }
+      if (found == null) {
+        shard.misses.increment();
+      } else if (found != ShardTable.CONTENDED) {
+        shard.hits.increment();
+      }
+      return found;
+    }
+    return ShardTable.CONTENDED;
+  }
+
+  /** Records a sampled optimistic get's latency against the key's home shard. */
+  void recordOptimisticLatency(long hash, long nanos) {
+    Routing r = routing;
+    io.micrometer.core.instrument.Timer t = r.shards[r.home(hash)].getLatency;
+    if (t != null) {
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Sends a client operation to its home shard under the current routing. */
+  void submit(ShardOp op) {
+    Routing r = routing;
+    r.shards[r.home(op.hash)].submit(op);
+  }
+
+  // ------------------------------------------------------------------ control plane
+
+  @Override
+  public int shards() { return routing.owners; }
+
+  @Override
+  public int baseShards() { return options.baseShards(); }
+
+  @Override
+  public long shardBytes() { return options.shardBytes(); }
+
+  @Override
+  public boolean rehashing() { return control.get().running() != null; }
+
+  @Override
+  public Mono<Integer> addShard() {
+    return Mono.fromCallable(() -> {
+      for (;;) {
+        Control c = control.get();
+        refuseWhileBusy(c, "add a shard");
+        if (c.pending() >= MAX_SHARDS) {
+          throw new InvalidRequest("cache '" + name() + "' has the most shards allowed ("
+              + MAX_SHARDS + ")");
+        }
+        if (c.pending() < c.shards().length) {
+          if (control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending() + 1, null,
+              false))) {
+            return c.pending() + 1;
+          }
+          continue;
+        }
+        Shard shard = newShard(c.shards().length);
+        Shard[] grown = Arrays.copyOf(c.shards(), c.shards().length + 1);
+        grown[c.shards().length] = shard;
+        if (control.compareAndSet(c, new Control(grown, c.owners(), c.pending() + 1, null,
+            false))) {
+          return c.pending() + 1;
+        }
+        shard.close().subscribe();
+      }
+    });
+  }
+
+  @Override
+  public Mono<Integer> removeShard() {
+    return Mono.fromCallable(() -> {
+      for (;;) {
+        Control c = control.get();
+        refuseWhileBusy(c, "remove a shard");
+        if (c.pending() <= options.baseShards()) {
+          throw new InvalidRequest("cache '" + name() + "' is at its base size of "
+              + options.baseShards() + " shard(s); nothing to remove");
+        }
+        if (control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending() - 1, null,
+            false))) {
+          return c.pending() - 1;
+        }
+      }
+    });
+  }
+
+  private void refuseWhileBusy(Control c, String what) {
+    if (c.closed()) {
+      throw new CacheClosed(name());
+    }
+    if (c.running() != null) {
+      throw new InvalidRequest("cannot " + what + " of cache '" + name()
+          + "' while a rehash runs (" + c.running().from + " -> " + c.running().to
+          + " shards); retry when it completes");
+    }
+  }
+
+  @Override
+  public Flux<RehashProgress> rehash() {
+    return Flux.defer(() -> {
+      for (;;) {
+        Control c = control.get();
+        refuseWhileBusy(c, "start a rehash");
+        if (c.pending() == c.owners()) {
+          retireUnused(c);
+          return Flux.just(new RehashProgress(name(), c.owners(), c.owners(), 0, 0, 0, true));
+        }
+        Rehash rehash = new Rehash(this, c.owners(), c.pending(), c.shards(), now());
+        if (!control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending(), rehash,
+            false))) {
+          continue;
+        }
+        routing = new Routing(c.shards(), rehash.from, rehash.to);
+        engine.publish(new ShardEvent.RehashStarted(name(), rehash.from, rehash.to, now()));
+        for (int s : rehash.sources()) {
+          c.shards()[s].deliver(new InternalTask.StartMigration(rehash));
+        }
+        return rehash.progress();
+      }
+    });
+  }
+
+  /** Called by the engine thread that passed the last barrier. */
+  void completeRehash(Rehash rehash) {
+    for (;;) {
+      Control c = control.get();
+      if (c.running() != rehash) {
+        return;
+      }
+      Shard[] kept = rehash.to < c.shards().length && rehash.to < rehash.from
+          ? Arrays.copyOf(c.shards(), rehash.to) : c.shards();
+      if (control.compareAndSet(c, new Control(kept, rehash.to, c.pending(), null, false))) {
+        routing = new Routing(kept, rehash.to, rehash.to);
+        for (int i = kept.length; i < c.shards().length; i++) {
+          c.shards()[i].deliver(new InternalTask.Retire());
+        }
+        long took = now() - rehash.startedAt;
+        engine.metrics().recordRehash(this, took);
+        engine.publish(new ShardEvent.RehashCompleted(name(), rehash.from, rehash.to,
+            rehash.entriesMoved(), took, now()));
+        engine.publish(rehash.snapshot(true));
+        return;
+      }
+    }
+  }
+
+  /** A rehash that cannot finish (the cache closed under it): forget it. */
+  void abortRehash(Rehash rehash) {
+    Control c;
+    do {
+      c = control.get();
+      if (c.running() != rehash) {
+        return;
+      }
+    } while (!control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending(), null,
+        c.closed())));
+  }
+
+  /** Shards added and removed again before any rehash own nothing: release them at once. */
+  private void retireUnused(Control c) {
+    if (c.shards().length > c.owners()) {
+      Shard[] kept = Arrays.copyOf(c.shards(), c.owners());
+      if (control.compareAndSet(c, new Control(kept, c.owners(), c.pending(), null, false))) {
+        routing = new Routing(kept, c.owners(), c.owners());
+        for (int i = kept.length; i < c.shards().length; i++) {
+          c.shards()[i].deliver(new InternalTask.Retire());
+        }
+      }
+    }
+  }
+
+  void movedOnTouch() {
+    movedTotal.incrementAndGet();
+    Rehash running = control.get().running();
+    if (running != null) {
+      running.movedOnTouch();
+    }
+  }
+
+  void countMoved(long n) {
+    movedTotal.addAndGet(n);
+  }
+
+  void shardRetired(Shard shard, long bytes) {
+    retiredTotals[0].addAndGet(shard.hits.sum());
+    retiredTotals[1].addAndGet(shard.misses.sum());
+    retiredTotals[2].addAndGet(shard.puts());
+    retiredTotals[3].addAndGet(shard.removes());
+    retiredTotals[4].addAndGet(shard.table.evictions());
+    retiredTotals[5].addAndGet(shard.table.expirations());
+    retiredTotals[6].addAndGet(shard.refusals.sum());
+    List<Meter> m = meters.remove(shard);
+    if (m != null) {
+      engine.metrics().unbind(m);
+    }
+    engine.publish(new ShardEvent.ShardRemoved(name(), shard.index, bytes, now()));
+  }
+
+  void shardLost(Shard shard, long leaseId, long entriesLost) {
+    engine.publish(new ShardEvent.ShardLost(name(), shard.index, leaseId, entriesLost, now()));
+  }
+
+  @Override
+  public Mono<ScalingSignals> signals() {
+    return Mono.fromSupplier(() -> {
+      Control c = control.get();
+      Routing r = routing;
+      List<Double> occupancy = new ArrayList<>();
+      long entries = 0;
+      long capacity = 0;
+      double p99 = 0;
+      for (int i = 0; i < r.owners; i++) {
+        Shard s = r.shards[i];
+        long e = s.table.entries();
+        entries += e;
+        capacity += s.capacity();
+        occupancy.add((double) e / s.capacity());
+        p99 = Math.max(p99, engine.metrics().p99Micros(s));
+      }
+      Totals t = totals(c);
+      return new ScalingSignals(name(), now(), r.owners, options.baseShards(), entries, capacity,
+          occupancy, t.hits, t.misses, t.puts, t.evictions, p99, engine.pool().freeBytes(),
+          options.shardBytes(), c.running() != null);
+    });
+  }
+
+  @Override
+  public Flux<CacheEvent> events() {
+    return engine.events().filter(e -> switch (e) {
+      case ShardEvent s -> s.cache().equals(name());
+      case RehashProgress p -> p.cache().equals(name());
+      default -> false;
+    });
+  }
+
+  // ------------------------------------------------------------------ stats and close
+
+  private record Totals(long hits, long misses, long puts, long removes, long evictions,
+      long expirations, long refusals, long entries, long capacity, long leased) {}
+
+  private Totals totals(Control c) {
+    long[] t = new long[7];
+    for (int i = 0; i < 7; i++) {
+      t[i] = retiredTotals[i].get();
+    }
+    long entries = 0;
+    long capacity = 0;
+    long leased = 0;
+    for (Shard s : c.shards()) {
+      t[0] += s.hits.sum();
+      t[1] += s.misses.sum();
+      t[2] += s.puts();
+      t[3] += s.removes();
+      t[4] += s.table.evictions();
+      t[5] += s.table.expirations();
+      t[6] += s.refusals.sum();
+      entries += s.table.entries();
+      capacity += s.capacity();
+      leased += s.isOpen() ? s.lease.bytes() : 0;
+    }
+    return new Totals(t[0], t[1], t[2], t[3], t[4], t[5], t[6], entries, capacity, leased);
+  }
+
+  @Override
+  public Mono<CacheStats> stats() {
+    return Mono.fromSupplier(() -> {
+      Control c = control.get();
+      Totals t = totals(c);
+      return new CacheStats(name(), t.hits, t.misses, t.puts, t.removes, t.evictions,
+          t.expirations, t.refusals, t.entries, t.capacity, routing.owners, t.leased);
+    });
+  }
+
+  /** Entries lost to expired leases, writes dropped by best-effort shards: per shard, summed. */
+  long leaseLosses() {
+    long n = 0;
+    for (Shard s : control.get().shards()) {
+      n += s.leaseLosses.sum();
+    }
+    return n;
+  }
+
+  long dropped() {
+    long n = 0;
+    for (Shard s : control.get().shards()) {
+      n += s.dropped.sum();
+    }
+    return n;
+  }
+
+  /** Shards leased now (owning ones and pending ones). */
+  Shard[] leasedShards() {
+    return control.get().shards();
+  }
+
+  @Override
+  public Mono<Void> close() {
+    return Mono.defer(() -> {
+      Control c;
+      do {
+        c = control.get();
+        if (c.closed()) {
+          break;
+        }
+      } while (!control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending(),
+          c.running(), true)));
+      Rehash running = c.running();
+      List<Mono<Void>> closing = new ArrayList<>();
+      for (Shard s : c.shards()) {
+        closing.add(s.close());
+      }
+      return Mono.when(closing).doFinally(sig -> {
+        if (running != null) {
+          running.fail(new CacheClosed(name()));
+        }
+        meters.values().forEach(engine.metrics()::unbind);
+        meters.clear();
+        engine.metrics().unbind(setMeters);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ checks
+
+  private TideCacheException checkKey(byte[] key) {
+    if (key == null || key.length == 0) {
+      return new InvalidRequest("key must not be empty (cache '" + name() + "')");
+    }
+    if (key.length > options.maxKeyBytes()) {
+      return new KeyTooLarge(name(), key.length, options.maxKeyBytes());
+    }
+    return null;
+  }
+
+  private TideCacheException checkValue(byte[] value) {
+    if (value == null) {
+      return new InvalidRequest("value must not be null (cache '" + name() + "')");
+    }
+    if (value.length > options.maxValueBytes()) {
+      return new ValueTooLarge(name(), value.length, options.maxValueBytes());
+    }
+    return null;
+  }
+
+  /** Whole milliseconds, rounded up so that a positive TTL never means "never". */
+  private static long ttlMillis(Duration ttl) {
+    if (ttl.isZero()) {
+      return 0;
+    }
+    long ms = ttl.toMillis();
+    return ttl.equals(Duration.ofMillis(ms)) ? ms : ms + 1;
+  }
+
+  @Override
+  public String toString() {
+    return "ElasticShardSet[" + name() + ", " + routing.owners + " shards]";
+  }
+}
