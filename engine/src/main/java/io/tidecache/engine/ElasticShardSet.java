@@ -333,6 +333,11 @@ final class ElasticShardSet implements ElasticCache {
       }
       Shard[] kept = rehash.to < c.shards().length && rehash.to < rehash.from
           ? Arrays.copyOf(c.shards(), rehash.to) : c.shards();
+      // Removed shards run nothing from here on (every operation is forwarded), so their
+      // tallies are final: fold them and drop their meters before a new shard can take the index.
+      for (int i = kept.length; i < c.shards().length; i++) {
+        foldAndUnbind(c.shards()[i]);
+      }
       if (control.compareAndSet(c, new Control(kept, rehash.to, c.pending(), null, false))) {
         routing = new Routing(kept, rehash.to, rehash.to);
         for (int i = kept.length; i < c.shards().length; i++) {
@@ -367,6 +372,7 @@ final class ElasticShardSet implements ElasticCache {
       if (control.compareAndSet(c, new Control(kept, c.owners(), c.pending(), null, false))) {
         routing = new Routing(kept, c.owners(), c.owners());
         for (int i = kept.length; i < c.shards().length; i++) {
+          foldAndUnbind(c.shards()[i]);
           c.shards()[i].deliver(new InternalTask.Retire());
         }
       }
@@ -386,6 +392,15 @@ final class ElasticShardSet implements ElasticCache {
   }
 
   void shardRetired(Shard shard, long bytes) {
+    engine.publish(new ShardEvent.ShardRemoved(name(), shard.index, bytes, now()));
+  }
+
+  private void foldAndUnbind(Shard shard) {
+    List<Meter> m = meters.remove(shard);
+    if (m == null) {
+      return;
+    }
+    engine.metrics().unbind(m);
     retiredTotals[0].addAndGet(shard.hits.sum());
     retiredTotals[1].addAndGet(shard.misses.sum());
     retiredTotals[2].addAndGet(shard.puts());
@@ -393,11 +408,6 @@ final class ElasticShardSet implements ElasticCache {
     retiredTotals[4].addAndGet(shard.table.evictions());
     retiredTotals[5].addAndGet(shard.table.expirations());
     retiredTotals[6].addAndGet(shard.refusals.sum());
-    List<Meter> m = meters.remove(shard);
-    if (m != null) {
-      engine.metrics().unbind(m);
-    }
-    engine.publish(new ShardEvent.ShardRemoved(name(), shard.index, bytes, now()));
   }
 
   void shardLost(Shard shard, long leaseId, long entriesLost) {
