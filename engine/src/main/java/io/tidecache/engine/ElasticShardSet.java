@@ -120,14 +120,17 @@ final class ElasticShardSet implements ElasticCache {
 
   private Shard newShard(int index) {
     MemLease lease = engine.pool().lease(options.shardBytes(), options.leaseTtl());
-    Shard shard;
+    Shard shard = null;
     try {
       shard = new Shard(this, index, lease, engine.threads().leastLoaded());
+      meters.put(shard, engine.metrics().bind(shard));
     } catch (RuntimeException e) {
+      if (shard != null) {
+        shard.close().subscribe();
+      }
       lease.release();
       throw e;
     }
-    meters.put(shard, engine.metrics().bind(shard));
     engine.publish(new ShardEvent.ShardAdded(name(), index, lease.id(), lease.bytes(), now()));
     return shard;
   }

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -37,11 +36,11 @@ public final class Engine {
   private final Map<String, ElasticShardSet> caches = new ConcurrentHashMap<>();
 
   private Engine(Builder b) {
-    Sinks.Many<CacheEvent> sink = Sinks.many().multicast().directBestEffort();
-    this.pool = MemoryPool.create(b.poolBytes, b.clock, sink);
+    EventBus bus = new EventBus();
+    this.pool = MemoryPool.create(b.poolBytes, b.clock, bus);
     this.threads = new EngineThreads(b.threads);
     this.metrics = new EngineMetrics(b.registry, pool);
-    this.context = new EngineContext(pool, threads, b.clock, metrics, sink);
+    this.context = new EngineContext(pool, threads, b.clock, metrics, bus);
   }
 
   public static Builder builder() {

@@ -1,9 +1,7 @@
 package io.tidecache.engine;
 
 import io.tidecache.api.CacheEvent;
-import java.time.Duration;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -11,13 +9,13 @@ import reactor.core.scheduler.Scheduler;
  * the meters, and the event stream.
  */
 record EngineContext(MemoryPool pool, EngineThreads threads, Scheduler clock,
-    EngineMetrics metrics, Sinks.Many<CacheEvent> sink) {
+    EngineMetrics metrics, EventBus bus) {
 
   void publish(CacheEvent event) {
-    sink.emitNext(event, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(50)));
+    bus.publish(event);
   }
 
   Flux<CacheEvent> events() {
-    return sink.asFlux();
+    return bus.events();
   }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -32,9 +31,9 @@ public final class MemoryPool {
   private final AtomicLong free;
   private final AtomicLong ids = new AtomicLong();
   private final Set<MemLease> live = ConcurrentHashMap.newKeySet();
-  private final Sinks.Many<CacheEvent> events;
+  private final EventBus events;
 
-  private MemoryPool(long budget, Scheduler clock, Sinks.Many<CacheEvent> events) {
+  private MemoryPool(long budget, Scheduler clock, EventBus events) {
     this.budget = budget;
     this.clock = clock;
     this.free = new AtomicLong(budget);
@@ -47,10 +46,10 @@ public final class MemoryPool {
    * @throws InvalidRequest when the budget is zero or negative
    */
   public static MemoryPool create(long budgetBytes, Scheduler clock) {
-    return create(budgetBytes, clock, Sinks.many().multicast().directBestEffort());
+    return create(budgetBytes, clock, new EventBus());
   }
 
-  static MemoryPool create(long budgetBytes, Scheduler clock, Sinks.Many<CacheEvent> events) {
+  static MemoryPool create(long budgetBytes, Scheduler clock, EventBus events) {
     Objects.requireNonNull(clock, "clock");
     if (budgetBytes <= 0) {
       throw new InvalidRequest("memory pool budget must be positive, got " + budgetBytes
@@ -111,8 +110,7 @@ public final class MemoryPool {
   }
 
   void publish(LeaseEvent.Kind kind, MemLease lease, long at) {
-    events.emitNext(new LeaseEvent(kind, lease.id(), lease.bytes(), at, lease.expiresAtMillis()),
-        Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(50)));
+    events.publish(new LeaseEvent(kind, lease.id(), lease.bytes(), at, lease.expiresAtMillis()));
   }
 
   long now() {
@@ -136,7 +134,7 @@ public final class MemoryPool {
   public int activeLeases() { return live.size(); }
 
   /** Lease events (acquired, renewed, released, expired) as a hot stream; no replay. */
-  public Flux<CacheEvent> events() { return events.asFlux(); }
+  public Flux<CacheEvent> events() { return events.events(); }
 
   /** Releases every live lease (used when an engine shuts down). */
   public void releaseAll() {

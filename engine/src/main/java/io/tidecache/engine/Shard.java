@@ -234,20 +234,23 @@ final class Shard {
     work += reads.drainTo(table);
     ShardTask task;
     int n = 0;
-    while (n < INBOX_BATCH && (task = inbox.relaxedPoll()) != null) {
+    while (n < INBOX_BATCH && state != RETIRED && (task = inbox.relaxedPoll()) != null) {
       if (task.take()) {
         run(task);
       }
       n++;
     }
     int m = 0;
-    while (m < BATCH && (task = queue.relaxedPoll()) != null) {
+    while (m < BATCH && state != RETIRED && (task = queue.relaxedPoll()) != null) {
       if (task.take()) {
         run(task);
       }
       m++;
     }
     work += n + m;
+    if (state == RETIRED) {
+      return work; // retired by a task of this turn: its lease is gone, touch nothing more
+    }
     long now = set.now();
     if (!dead) {
       try {
@@ -427,6 +430,10 @@ final class Shard {
 
   /** Counts a lost lease once and rebuilds the table on a fresh one; retries while the pool is empty. */
   private int recoverLease() {
+    int s = state;
+    if (s == RETIRED || s == CLOSED) {
+      return 0;
+    }
     long now = set.now();
     if (!dead) {
       dead = true;
