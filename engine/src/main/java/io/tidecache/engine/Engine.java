@@ -69,6 +69,18 @@ public final class Engine {
     return cache;
   }
 
+  /**
+   * The shard size that holds at most {@code entries} entries of these strides: whole 16-slot
+   * buckets, so the capacity is {@code entries} rounded down to a multiple of 16 (at least 16).
+   */
+  public static long shardBytesFor(long entries, int maxKeyBytes, int maxValueBytes) {
+    long buckets = Math.max(1, entries / TableLayout.WAYS);
+    if (buckets > Integer.MAX_VALUE) {
+      throw new InvalidRequest("too many entries for one shard: " + entries);
+    }
+    return TableLayout.bytesFor((int) buckets, maxKeyBytes, maxValueBytes);
+  }
+
   /** The cache of that name, if it exists. */
   public Optional<ElasticCache> cache(String name) {
     return Optional.ofNullable(caches.get(name));
