@@ -244,6 +244,9 @@ final class ElasticShardSet implements ElasticCache {
   @Override
   public boolean rehashing() { return control.get().running() != null; }
 
+  /** The rehash running now, or null. */
+  Rehash runningRehash() { return control.get().running(); }
+
   @Override
   public Mono<Integer> addShard() {
     return Mono.fromCallable(() -> {
