@@ -1,0 +1,310 @@
+package io.tidecache.transport.rsocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidecache.api.ByteCache;
+import io.tidecache.api.CacheClosed;
+import io.tidecache.api.CacheEntry;
+import io.tidecache.api.CacheStats;
+import io.tidecache.api.Codecs;
+import io.tidecache.api.InvalidRequest;
+import io.tidecache.api.KeyTooLarge;
+import io.tidecache.api.TypedCache;
+import io.tidecache.api.ValueTooLarge;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * Not thread-safe (JUnit runs it on one thread): the {@link ByteCache} contract, bound once per
+ * implementation (the embedded engine, the RSocket client over TCP and over WebSocket). Each test
+ * gets a fresh, empty cache with a key stride of {@value #KEY_STRIDE} bytes, a value stride of
+ * {@value #VALUE_STRIDE} bytes and no default time to live.
+ *
+ * <p>No test sleeps: the one real expiry is awaited by polling with a deadline.
+ */
+abstract class ByteCacheContract {
+  static final int KEY_STRIDE = 64;
+  static final int VALUE_STRIDE = 256;
+  static final Duration WAIT = Duration.ofSeconds(10);
+  private static final AtomicInteger NAMES = new AtomicInteger();
+
+  protected ByteCache cache;
+  private String name;
+
+  /** A fresh, empty cache of this name with the strides above and no default TTL. */
+  protected abstract ByteCache newCache(String name, int maxKeyBytes, int maxValueBytes);
+
+  @BeforeEach
+  void openCache() {
+    name = "contract-" + NAMES.incrementAndGet();
+    cache = newCache(name, KEY_STRIDE, VALUE_STRIDE);
+  }
+
+  @AfterEach
+  void closeCache() {
+    cache.close().block(WAIT);
+  }
+
+  static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] filled(int length, char c) {
+    byte[] a = new byte[length];
+    Arrays.fill(a, (byte) c);
+    return a;
+  }
+
+  private byte[] get(byte[] key) {
+    return cache.get(key).block(WAIT);
+  }
+
+  private long entries() {
+    return cache.stats().block(WAIT).entries();
+  }
+
+  /** Polls the stats (a snapshot the engine's threads update just after they answer). */
+  private void awaitEntries(long expected) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (entries() != expected) {
+      assertThat(System.nanoTime()).as("%s entries within %s", expected, WAIT)
+          .isLessThan(deadline);
+    }
+  }
+
+  @Test
+  void nameIsTheCacheName() {
+    assertThat(cache.name()).isEqualTo(name);
+  }
+
+  @Test
+  void putThenGetReturnsTheValue() {
+    StepVerifier.create(cache.put(b("k"), b("v1"))).verifyComplete();
+    StepVerifier.create(cache.get(b("k"))).expectNextMatches(v -> Arrays.equals(v, b("v1")))
+        .verifyComplete();
+  }
+
+  @Test
+  void getOfAnAbsentKeyIsEmpty() {
+    StepVerifier.create(cache.get(b("absent"))).verifyComplete();
+  }
+
+  @Test
+  void putOverwrites() {
+    cache.put(b("k"), b("v1")).block(WAIT);
+    cache.put(b("k"), b("v2")).block(WAIT);
+    assertThat(get(b("k"))).isEqualTo(b("v2"));
+    awaitEntries(1);
+  }
+
+  @Test
+  void anEmptyValueIsAHitNotAMiss() {
+    cache.put(b("empty"), new byte[0]).block(WAIT);
+    StepVerifier.create(cache.get(b("empty"))).expectNextMatches(v -> v.length == 0)
+        .verifyComplete();
+  }
+
+  @Test
+  void keyAndValueExactlyAtTheirStridesAreAccepted() {
+    byte[] key = filled(KEY_STRIDE, 'k');
+    byte[] value = filled(VALUE_STRIDE, 'v');
+    cache.put(key, value).block(WAIT);
+    assertThat(get(key)).isEqualTo(value);
+  }
+
+  @Test
+  void removeTellsWhetherTheKeyWasPresent() {
+    cache.put(b("k"), b("v")).block(WAIT);
+    StepVerifier.create(cache.remove(b("k"))).expectNext(true).verifyComplete();
+    StepVerifier.create(cache.get(b("k"))).verifyComplete();
+    StepVerifier.create(cache.remove(b("k"))).expectNext(false).verifyComplete();
+  }
+
+  @Test
+  void aZeroTtlNeverExpiresAndALongTtlKeepsTheEntry() {
+    cache.put(b("forever"), b("v"), Duration.ZERO).block(WAIT);
+    cache.put(b("hour"), b("v"), Duration.ofHours(1)).block(WAIT);
+    assertThat(get(b("forever"))).isEqualTo(b("v"));
+    assertThat(get(b("hour"))).isEqualTo(b("v"));
+  }
+
+  @Test
+  void aShortTtlExpires() {
+    cache.put(b("short"), b("v"), Duration.ofMillis(30)).block(WAIT);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (get(b("short")) != null) {
+      assertThat(System.nanoTime()).as("expired within %s", WAIT).isLessThan(deadline);
+    }
+  }
+
+  @Test
+  void aNegativeOrNullTtlIsRefusedAndChangesNothing() {
+    cache.put(b("k"), b("old")).block(WAIT);
+    StepVerifier.create(cache.put(b("k"), b("new"), Duration.ofMillis(-1)))
+        .verifyError(InvalidRequest.class);
+    StepVerifier.create(cache.put(b("k"), b("new"), null)).verifyError(InvalidRequest.class);
+    assertThat(get(b("k"))).isEqualTo(b("old"));
+  }
+
+  @Test
+  void anEmptyKeyIsRefusedEverywhereAndChangesNothing() {
+    StepVerifier.create(cache.put(new byte[0], b("v"))).verifyError(InvalidRequest.class);
+    StepVerifier.create(cache.get(new byte[0])).verifyError(InvalidRequest.class);
+    StepVerifier.create(cache.remove(new byte[0])).verifyError(InvalidRequest.class);
+    assertThat(entries()).isZero();
+  }
+
+  @Test
+  void aKeyOverItsStrideIsRefusedWithItsSizeAndLimit() {
+    byte[] key = filled(KEY_STRIDE + 1, 'k');
+    StepVerifier.create(cache.put(key, b("v"))).verifyErrorSatisfies(e -> {
+      assertThat(e).isInstanceOf(KeyTooLarge.class);
+      assertThat(((KeyTooLarge) e).size()).isEqualTo(KEY_STRIDE + 1);
+      assertThat(((KeyTooLarge) e).limit()).isEqualTo(KEY_STRIDE);
+      assertThat(e.getMessage()).contains("'" + name + "'");
+    });
+    StepVerifier.create(cache.get(key)).verifyError(KeyTooLarge.class);
+    StepVerifier.create(cache.remove(key)).verifyError(KeyTooLarge.class);
+    assertThat(entries()).isZero();
+  }
+
+  @Test
+  void aValueOverItsStrideIsRefusedAndTheOldValueStays() {
+    cache.put(b("k"), b("old")).block(WAIT);
+    StepVerifier.create(cache.put(b("k"), filled(VALUE_STRIDE + 1, 'v')))
+        .verifyErrorSatisfies(e -> {
+          assertThat(e).isInstanceOf(ValueTooLarge.class);
+          assertThat(((ValueTooLarge) e).size()).isEqualTo(VALUE_STRIDE + 1);
+          assertThat(((ValueTooLarge) e).limit()).isEqualTo(VALUE_STRIDE);
+        });
+    assertThat(get(b("k"))).isEqualTo(b("old"));
+  }
+
+  @Test
+  void getAllEmitsThePresentKeysInOrder() {
+    for (String k : List.of("a", "c", "e")) {
+      cache.put(b(k), b("v-" + k)).block(WAIT);
+    }
+    List<CacheEntry<byte[], byte[]>> found = cache.getAll(
+        Flux.just("a", "b", "c", "d", "e").map(ByteCacheContract::b)).collectList().block(WAIT);
+    assertThat(found).extracting(e -> new String(e.key(), StandardCharsets.UTF_8))
+        .containsExactly("a", "c", "e");
+    assertThat(found).extracting(e -> new String(e.value(), StandardCharsets.UTF_8))
+        .containsExactly("v-a", "v-c", "v-e");
+  }
+
+  @Test
+  void getAllOfNoKeysIsEmpty() {
+    StepVerifier.create(cache.getAll(Flux.empty())).verifyComplete();
+  }
+
+  @Test
+  void getAllHonoursBackpressureBothWays() {
+    for (int i = 0; i < 100; i++) {
+      cache.put(b("k" + i), b("v" + i)).block(WAIT);
+    }
+    AtomicLong keysRequested = new AtomicLong();
+    Flux<byte[]> keys = Flux.range(0, 10_000).map(i -> b("k" + (i % 100)))
+        .doOnRequest(n -> keysRequested.accumulateAndGet(n, (a, x) -> a + x < 0 ? Long.MAX_VALUE
+            : a + x));
+    StepVerifier.create(cache.getAll(keys), 2)
+        .expectNextCount(2)
+        .then(() -> assertThat(keysRequested.get()).as("keys pulled for 2 answers")
+            .isLessThan(10_000))
+        .thenRequest(3)
+        .expectNextCount(3)
+        .thenCancel()
+        .verify(WAIT);
+  }
+
+  @Test
+  void getAllRefusesAKeyOverItsStride() {
+    StepVerifier.create(cache.getAll(Flux.just(b("a"), filled(KEY_STRIDE + 1, 'k'))))
+        .verifyError(KeyTooLarge.class);
+  }
+
+  @Test
+  void putAllStoresEveryEntryAndCountsThem() {
+    List<CacheEntry<byte[], byte[]>> entries = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      entries.add(new CacheEntry<>(b("k" + i), b("v" + i)));
+    }
+    StepVerifier.create(cache.putAll(Flux.fromIterable(entries))).expectNext(50L)
+        .verifyComplete();
+    for (int i = 0; i < 50; i++) {
+      assertThat(get(b("k" + i))).isEqualTo(b("v" + i));
+    }
+  }
+
+  @Test
+  void putAllOfNoEntriesStoresNothing() {
+    StepVerifier.create(cache.putAll(Flux.empty())).expectNext(0L).verifyComplete();
+    assertThat(entries()).isZero();
+  }
+
+  @Test
+  void putAllStopsAtARefusedEntry() {
+    Flux<CacheEntry<byte[], byte[]>> entries = Flux.just(
+        new CacheEntry<>(b("good"), b("v")),
+        new CacheEntry<>(b("bad"), filled(VALUE_STRIDE + 1, 'v')));
+    StepVerifier.create(cache.putAll(entries)).verifyError(ValueTooLarge.class);
+    StepVerifier.create(cache.get(b("bad"))).verifyComplete();
+  }
+
+  @Test
+  void statsCountHitsMissesAndPuts() {
+    CacheStats before = cache.stats().block(WAIT);
+    cache.put(b("k"), b("v")).block(WAIT);
+    get(b("k"));
+    get(b("absent"));
+    // Counters are a snapshot, updated by the engine's threads just after they answer: poll.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    CacheStats after = cache.stats().block(WAIT);
+    while (after.puts() == before.puts() || after.hits() == before.hits()
+        || after.misses() == before.misses()) {
+      assertThat(System.nanoTime()).as("stats caught up within %s", WAIT).isLessThan(deadline);
+      after = cache.stats().block(WAIT);
+    }
+    assertThat(after.cache()).isEqualTo(name);
+    assertThat(after.puts() - before.puts()).isEqualTo(1);
+    assertThat(after.hits() - before.hits()).isEqualTo(1);
+    assertThat(after.misses() - before.misses()).isEqualTo(1);
+    assertThat(after.entries()).isEqualTo(1);
+    assertThat(after.capacity()).isPositive();
+  }
+
+  @Test
+  void typedViewsOverStringsAndLongs() {
+    TypedCache<String, String> strings = cache.typed(Codecs.STRING, Codecs.STRING);
+    strings.put("id-1", "Ada").block(WAIT);
+    assertThat(strings.get("id-1").block(WAIT)).isEqualTo("Ada");
+    TypedCache<String, Long> longs = cache.typed(Codecs.STRING, Codecs.LONG);
+    longs.put("count", 42L, Duration.ofHours(1)).block(WAIT);
+    assertThat(longs.get("count").block(WAIT)).isEqualTo(42L);
+    assertThat(longs.remove("count").block(WAIT)).isTrue();
+    assertThat(longs.putAll(Flux.just(new CacheEntry<>("x", 1L), new CacheEntry<>("y", 2L)))
+        .block(WAIT)).isEqualTo(2L);
+    assertThat(longs.getAll(Flux.just("x", "nope", "y")).map(CacheEntry::value).collectList()
+        .block(WAIT)).containsExactly(1L, 2L);
+    StepVerifier.create(longs.get("id-1")).verifyError(InvalidRequest.class); // 3 bytes, not 8
+  }
+
+  @Test
+  void afterCloseEveryOperationFailsWithCacheClosed() {
+    cache.close().block(WAIT);
+    cache.close().block(WAIT); // idempotent
+    StepVerifier.create(cache.get(b("k"))).verifyError(CacheClosed.class);
+    StepVerifier.create(cache.put(b("k"), b("v"))).verifyError(CacheClosed.class);
+    StepVerifier.create(cache.remove(b("k"))).verifyError(CacheClosed.class);
+  }
+}

@@ -1,0 +1,28 @@
+package io.tidecache.transport.rsocket;
+
+import io.tidecache.api.ByteCache;
+import io.tidecache.api.CacheOptions;
+import io.tidecache.engine.Engine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The {@link ByteCacheContract} bound to the embedded engine, called directly. */
+class EmbeddedCacheContractTest extends ByteCacheContract {
+  private static Engine engine;
+
+  @BeforeAll
+  static void startEngine() {
+    engine = Engine.builder().poolBytes(64L << 20).threads(1).build();
+  }
+
+  @AfterAll
+  static void stopEngine() {
+    engine.close().block(WAIT);
+  }
+
+  @Override
+  protected ByteCache newCache(String name, int maxKeyBytes, int maxValueBytes) {
+    return engine.createCache(CacheOptions.builder(name).maxKeyBytes(maxKeyBytes)
+        .maxValueBytes(maxValueBytes).shardBytes(1L << 20).build());
+  }
+}
