@@ -76,6 +76,8 @@ final class EngineMetrics {
         .tags(tags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.EXPIRATIONS, shard,
         s -> s.table.expirations()).tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.REJECTIONS, shard, s -> s.table.rejections())
+        .tags(tags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.REFUSALS, shard.refusals, a -> a.sum())
         .tags(tags).tag("reason", "overloaded").register(registry));
     meters.add(FunctionCounter.builder(MetricNames.LEASE_LOSSES, shard.leaseLosses,

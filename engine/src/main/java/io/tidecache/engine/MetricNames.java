@@ -17,6 +17,8 @@ public final class MetricNames {
   public static final String EVICTIONS = "tidecache.evictions";
   /** Counter, tags cache, shard: entries dropped because their TTL ran out. */
   public static final String EXPIRATIONS = "tidecache.expirations";
+  /** Counter, tags cache, shard: new keys TinyLFU admission turned away (also evictions). */
+  public static final String REJECTIONS = "tidecache.admission.rejections";
   /** Counter, tags cache, shard, reason=overloaded: operations refused. */
   public static final String REFUSALS = "tidecache.refusals";
   /** Counter, tags cache, shard: leases lost because they were not renewed in time. */

@@ -3,8 +3,9 @@ package io.tidecache.engine;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Multi-producer, single-consumer, lossy: readers on any thread record the (bucket, way) they
- * hit; the shard's writer drains the records and sets CLOCK reference bits.
+ * Multi-producer, single-consumer, lossy: readers on any thread record the hash of each key they
+ * read; the shard's writer drains the records into the frequency sketch and the CLOCK reference
+ * bits.
  *
  * <p>Implementation notes. Readers must never wait for the writer, and a read must never fail
  * because its bookkeeping could not be done, so the buffer drops records when full; CLOCK only
@@ -23,15 +24,15 @@ final class ReadBuffer {
   private final AtomicLongArray tails = new AtomicLongArray(STRIPES * PAD);
   private final AtomicLongArray heads = new AtomicLongArray(STRIPES * PAD);
 
-  /** Any thread: records a hit, or drops it when this thread's ring is full. */
-  void record(int bucket, int way) {
+  /** Any thread: records an access of a key hash, or drops it when this thread's ring is full. */
+  void record(long hash) {
     int stripe = (int) (Thread.currentThread().threadId() * 0x9E3779B9L >>> 16) & (STRIPES - 1);
     int t = stripe * PAD;
     long tail = tails.get(t);
     if (tail - heads.get(t) >= RING || !tails.compareAndSet(t, tail, tail + 1)) {
       return;
     }
-    cells.setRelease(stripe * RING + (int) (tail & (RING - 1)), ((long) bucket << 5 | way) + 1);
+    cells.setRelease(stripe * RING + (int) (tail & (RING - 1)), hash == 0 ? 1 : hash);
   }
 
   /** Writer only: applies every record written so far to {@code table}; returns how many. */
@@ -48,8 +49,7 @@ final class ReadBuffer {
           break;
         }
         cells.setPlain(cell, 0);
-        long r = record - 1;
-        table.touch((int) (r >>> 5), (int) (r & 31));
+        table.touch(record);
         head++;
         drained++;
       }

@@ -281,7 +281,7 @@ final class Shard {
         long now = set.now();
         if (!dead && (in.expiresAt == 0 || in.expiresAt > now)) {
           try {
-            table.put(in.key, in.hash, in.value, in.expiresAt, now);
+            table.put(in.key, in.hash, in.value, in.expiresAt, now, false);
           } catch (IllegalStateException memoryGone) {
             recoverLease();
           }
@@ -353,7 +353,8 @@ final class Shard {
           result = v;
         }
         case ShardOp.PUT -> {
-          table.put(op.key, op.hash, op.value, op.ttlMillis == 0 ? 0 : now + op.ttlMillis, now);
+          table.put(op.key, op.hash, op.value, op.ttlMillis == 0 ? 0 : now + op.ttlMillis, now,
+              true);
           puts++;
           result = null;
         }

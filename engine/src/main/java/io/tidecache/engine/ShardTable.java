@@ -69,11 +69,14 @@ final class ShardTable {
 
   final TableLayout layout;
   private final MemorySegment seg;
+  private final FrequencySketch sketch;
 
   // Writer-owned tallies; published to other threads once per batch by publish().
   private long entries;
   private long evictions;
   private long expirations;
+  private long rejections;
+  private volatile long publishedRejections;
   private volatile long publishedEntries;
   private volatile long publishedEvictions;
   private volatile long publishedExpirations;
@@ -82,6 +85,7 @@ final class ShardTable {
   ShardTable(MemorySegment seg, TableLayout layout) {
     this.seg = seg;
     this.layout = layout;
+    this.sketch = new FrequencySketch(layout.capacity());
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_MAGIC, TableLayout.MAGIC);
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_VERSION, TableLayout.LAYOUT_VERSION);
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_BUCKETS, layout.buckets);
@@ -97,8 +101,7 @@ final class ShardTable {
    * {@code reads}. Throws {@link IllegalStateException} if the lease's memory is gone.
    */
   byte[] read(byte[] key, long hash, long now, ReadBuffer reads) {
-    int bucket = layout.bucketIndex(hash);
-    long b = layout.bucketOffsetAt(bucket);
+    long b = layout.bucketOffset(hash);
     int tag = TableLayout.tag(hash);
     for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       long v1 = (long) VERSION.getAcquire(seg, b + VERSION_OFFSET);
@@ -124,9 +127,7 @@ final class ShardTable {
       VarHandle.acquireFence();
       long v2 = (long) VERSION.get(seg, b + VERSION_OFFSET);
       if (v1 == v2 && !torn) {
-        if (result != null) {
-          reads.record(bucket, way);
-        }
+        reads.record(hash);
         return result;
       }
     }
@@ -178,6 +179,9 @@ final class ShardTable {
 
   long expirations() { return publishedExpirations; }
 
+  /** New keys that TinyLFU admission turned away (counted among evictions too). */
+  long rejections() { return publishedRejections; }
+
   // ------------------------------------------------------------------ writer only
 
   /** Makes this batch's tallies visible to other threads. */
@@ -185,10 +189,12 @@ final class ShardTable {
     publishedEntries = entries;
     publishedEvictions = evictions;
     publishedExpirations = expirations;
+    publishedRejections = rejections;
   }
 
   /** The writer's read (used when optimistic reads are contended): a fresh array or null. */
   byte[] get(byte[] key, long hash, long now) {
+    sketch.increment(hash);
     long b = layout.bucketOffset(hash);
     int way = find(b, key, TableLayout.tag(hash));
     if (way < 0) {
@@ -207,14 +213,27 @@ final class ShardTable {
   }
 
   /**
-   * Stores {@code value} under {@code key}, evicting within the bucket if it is full.
+   * Stores {@code value} under {@code key}, evicting within the bucket if it is full. A new key
+   * that would evict a live entry is admitted only if TinyLFU estimates it more popular than the
+   * victim ({@code admit}); a key handed over by a rehash is always stored.
    *
    * @param expiresAt pool-clock milliseconds, or 0 for never
+   * @return false when admission turned the new key away (nothing changed but the counts)
    */
-  void put(byte[] key, long hash, byte[] value, long expiresAt, long now) {
+  boolean put(byte[] key, long hash, byte[] value, long expiresAt, long now, boolean admit) {
+    if (admit) {
+      sketch.increment(hash);
+    }
     long b = layout.bucketOffset(hash);
     int tag = TableLayout.tag(hash);
     int way = find(b, key, tag);
+    if (way < 0 && emptyWay(b) < 0) {
+      way = -2 - victim(b, now, admit ? hash : 0);
+      if (way == -1) {
+        rejections++;
+        return false;
+      }
+    }
     beginWrite(b);
     if (way >= 0) {
       long slot = layout.slotOffset(b, way);
@@ -222,9 +241,10 @@ final class ShardTable {
       adjustTtlCount(b, hadTtl, expiresAt != 0);
       writeValue(slot, value, expiresAt);
     } else {
-      way = emptyWay(b);
-      if (way < 0) {
-        way = victim(b, now);
+      if (way == -1) {
+        way = emptyWay(b);
+      } else {
+        way = -2 - way;
         clear(b, way, layout.slotOffset(b, way));
       }
       long slot = layout.slotOffset(b, way);
@@ -237,6 +257,7 @@ final class ShardTable {
       entries++;
     }
     endWrite(b);
+    return true;
   }
 
   /** Removes {@code key}; true when a live entry was there. */
@@ -327,9 +348,22 @@ final class ShardTable {
     return value;
   }
 
-  /** Sets the CLOCK reference bit of a way a reader hit. */
-  void touch(int bucket, int way) {
-    touch(layout.bucketOffsetAt(bucket), way);
+  /**
+   * Counts a reader's access of the key with this hash (hit or miss) and sets the CLOCK reference
+   * bit of the ways whose tag matches it.
+   */
+  void touch(long hash) {
+    sketch.increment(hash);
+    long b = layout.bucketOffset(hash);
+    long pattern = TableLayout.tag(hash) * ONES;
+    for (int half = 0; half < 2; half++) {
+      long x = seg.get(LONG, b + TAGS_OFFSET + 8 * half) ^ pattern;
+      long m = (x - ONES) & ~x & HIGHS;
+      while (m != 0) {
+        touch(b, 8 * half + (Long.numberOfTrailingZeros(m) >>> 3));
+        m &= m - 1;
+      }
+    }
   }
 
   /** Reclaims expired entries in up to {@code maxBuckets} buckets; returns how many. */
@@ -386,8 +420,11 @@ final class ShardTable {
     return m != 0 ? 8 + (Long.numberOfTrailingZeros(m) >>> 3) : -1;
   }
 
-  /** Chooses the way a full bucket gives up: an expired entry, else CLOCK's choice. */
-  private int victim(long b, long now) {
+  /**
+   * Chooses the way a full bucket gives up: an expired entry, else CLOCK's choice; or -1 when the
+   * candidate (hash {@code candidate}, 0 = always admit) is not more popular than CLOCK's victim.
+   */
+  private int victim(long b, long now, long candidate) {
     if (seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) != 0) {
       for (int way = 0; way < WAYS; way++) {
         if (expired(layout.slotOffset(b, way), now)) {
@@ -406,7 +443,16 @@ final class ShardTable {
     seg.set(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET, (short) refs);
     seg.set(ValueLayout.JAVA_BYTE, b + HAND_OFFSET, (byte) ((hand + 1) & (WAYS - 1)));
     evictions++;
+    if (candidate != 0 && sketch.frequency(candidate) <= sketch.frequency(hashAt(b, victim))) {
+      return -1;
+    }
     return victim;
+  }
+
+  private long hashAt(long b, int way) {
+    long slot = layout.slotOffset(b, way);
+    return KeyHash.hash(seg, slot + SLOT_HEADER_BYTES,
+        seg.get(SHORT, slot + KEY_LEN_OFFSET) & 0xFFFF);
   }
 
   private boolean expired(long slot, long now) {

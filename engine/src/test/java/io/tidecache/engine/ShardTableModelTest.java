@@ -111,8 +111,14 @@ class ShardTableModelTest {
           case Put p -> {
             byte[] value = value(++serial, p.valueSize());
             long expiresAt = p.ttl() == 0 ? 0 : now + p.ttl();
-            table.put(key(p.key()), KeyHash.hash(key(p.key())), value, expiresAt, now);
-            model.put(p.key(), new Entry(value, expiresAt));
+            if (table.put(key(p.key()), KeyHash.hash(key(p.key())), value, expiresAt, now,
+                true)) {
+              model.put(p.key(), new Entry(value, expiresAt));
+            } else if (!evicting) {
+              return "op " + i + " " + op + ": admission refused a key with room to spare";
+            } else {
+              model.remove(p.key()); // TinyLFU turned the new key away
+            }
           }
           case Get g -> {
             byte[] k = key(g.key());
@@ -198,17 +204,49 @@ class ShardTableModelTest {
       ShardTable table = new ShardTable(arena.allocate(TableLayout.bytesFor(1, 8, 8), 64), layout);
       ReadBuffer reads = new ReadBuffer();
       for (int i = 0; i < TableLayout.WAYS; i++) {
-        table.put(key(i), KeyHash.hash(key(i)), new byte[] {(byte) i}, 0, 0);
+        table.put(key(i), KeyHash.hash(key(i)), new byte[] {(byte) i}, 0, 0, true);
       }
       // key 0 sits in way 0, where the hand starts: reading it sets its reference bit.
       assertThat(table.read(key(0), KeyHash.hash(key(0)), 0, reads)).containsExactly(0);
       assertThat(reads.drainTo(table)).isEqualTo(1);
-      table.put(key(100), KeyHash.hash(key(100)), new byte[] {100}, 0, 0);
+      // key 100 was asked for (and missed) twice before its put: more popular than the victim
+      assertThat(table.get(key(100), KeyHash.hash(key(100)), 0)).isNull();
+      assertThat(table.get(key(100), KeyHash.hash(key(100)), 0)).isNull();
+      assertThat(table.put(key(100), KeyHash.hash(key(100)), new byte[] {100}, 0, 0, true))
+          .isTrue();
       table.publish();
       assertThat(table.evictions()).isEqualTo(1);
       assertThat(table.get(key(0), KeyHash.hash(key(0)), 0)).containsExactly(0);
       assertThat(table.get(key(1), KeyHash.hash(key(1)), 0)).isNull();
       assertThat(table.get(key(100), KeyHash.hash(key(100)), 0)).containsExactly(100);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void tinyLfuTurnsAwayAOneHitWonderAndAdmitsAPopularKey() {
+    TableLayout layout = new TableLayout(8, 8, TableLayout.bytesFor(1, 8, 8));
+    try (Arena arena = Arena.ofConfined()) {
+      ShardTable table = new ShardTable(arena.allocate(TableLayout.bytesFor(1, 8, 8), 64), layout);
+      for (int i = 0; i < TableLayout.WAYS; i++) {
+        byte[] k = key(i);
+        table.put(k, KeyHash.hash(k), new byte[] {(byte) i}, 0, 0, true);
+        table.get(k, KeyHash.hash(k), 0); // each resident key: seen twice
+      }
+      byte[] once = key(200);
+      assertThat(table.put(once, KeyHash.hash(once), new byte[] {1}, 0, 0, true)).isFalse();
+      assertThat(table.get(once, KeyHash.hash(once), 0)).isNull();
+      byte[] popular = key(300);
+      for (int n = 0; n < 4; n++) {
+        table.get(popular, KeyHash.hash(popular), 0);
+      }
+      assertThat(table.put(popular, KeyHash.hash(popular), new byte[] {3}, 0, 0, true)).isTrue();
+      assertThat(table.get(popular, KeyHash.hash(popular), 0)).containsExactly(3);
+      // a rehash hand-over is never turned away
+      byte[] moved = key(400);
+      assertThat(table.put(moved, KeyHash.hash(moved), new byte[] {4}, 0, 0, false)).isTrue();
+      table.publish();
+      assertThat(table.rejections()).isEqualTo(1);
+      assertThat(table.entries()).isEqualTo(TableLayout.WAYS);
     }
   }
 }
