@@ -8,6 +8,7 @@ import io.tidecache.api.ByteCache;
 import io.tidecache.api.CacheEntry;
 import io.tidecache.api.Overloaded;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -176,12 +177,30 @@ final class CacheResponder implements RSocket {
     return new Target(route, cache);
   }
 
+  /**
+   * A request-response admitted against the in-flight limit. Its slot is freed when the answer
+   * is produced, before it is handed to RSocket: freeing it afterwards (doFinally) let a client
+   * that keeps exactly the limit outstanding see its next request refused, because the answer
+   * could reach it before the slot was free.
+   */
   private <T> Mono<T> admitted(Mono<T> call) {
     return Mono.defer(() -> {
       RejectedException refused = admit();
-      return refused != null ? Mono.<T>error(refused)
-          : call.onErrorMap(e -> WireErrors.toFrame(e, counters)).doFinally(this::release);
+      if (refused != null) {
+        return Mono.<T>error(refused);
+      }
+      AtomicBoolean freed = new AtomicBoolean();
+      return call.onErrorMap(e -> WireErrors.toFrame(e, counters))
+          .doOnSuccess(v -> releaseOnce(freed, SignalType.ON_COMPLETE))
+          .doOnError(e -> releaseOnce(freed, SignalType.ON_ERROR))
+          .doOnCancel(() -> releaseOnce(freed, SignalType.CANCEL));
     });
+  }
+
+  private void releaseOnce(AtomicBoolean freed, SignalType signal) {
+    if (freed.compareAndSet(false, true)) {
+      release(signal);
+    }
   }
 
   private <T> Flux<T> admitted(Flux<T> call) {
