@@ -54,7 +54,9 @@ final class Shard {
   static final int INBOX_BATCH = 1024;
   static final int MIGRATE_BUCKETS = 16;
   static final int INBOX_HIGH_WATER = 8192;
+  /** Fewest buckets swept per interval; large shards sweep more (a full pass every ~2 s). */
   static final int SWEEP_BUCKETS = 64;
+  static final int SWEEP_PASS_INTERVALS = 20;
   static final long SWEEP_INTERVAL_MILLIS = 100;
   static final long REBUILD_RETRY_MILLIS = 100;
 
@@ -86,6 +88,7 @@ final class Shard {
   private boolean dead;
   private long nextRebuild;
   private long nextSweep;
+  private final int sweepBuckets;
   private Rehash migration;
   private int migrateCursor;
 
@@ -107,6 +110,7 @@ final class Shard {
     this.lease = lease;
     this.table = new ShardTable(lease.segment(), layout);
     this.queue = new MpscArrayQueue<>(set.options().queueCapacity());
+    this.sweepBuckets = Math.max(SWEEP_BUCKETS, layout.buckets / SWEEP_PASS_INTERVALS);
     this.worker = worker;
     this.overloaded = new Overloaded("queue of shard " + index + " of cache '" + cache + "'",
         set.options().queueCapacity());
@@ -259,7 +263,7 @@ final class Shard {
         }
         if (now >= nextSweep) {
           nextSweep = now + SWEEP_INTERVAL_MILLIS;
-          work += table.sweep(SWEEP_BUCKETS, now);
+          work += table.sweep(sweepBuckets, now);
         }
       } catch (IllegalStateException memoryGone) {
         work += recoverLease();
@@ -353,9 +357,10 @@ final class Shard {
           result = v;
         }
         case ShardOp.PUT -> {
-          table.put(op.key, op.hash, op.value, op.ttlMillis == 0 ? 0 : now + op.ttlMillis, now,
-              true);
-          puts++;
+          if (table.put(op.key, op.hash, op.value, op.ttlMillis == 0 ? 0 : now + op.ttlMillis,
+              now, true)) {
+            puts++; // a new key turned away by admission is counted as a rejection instead
+          }
           result = null;
         }
         case ShardOp.REMOVE -> {
