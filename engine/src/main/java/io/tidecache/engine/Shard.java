@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import reactor.core.Disposable;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -97,6 +100,8 @@ final class Shard {
   final LongAdder refusals = new LongAdder();
   final LongAdder leaseLosses = new LongAdder();
   final LongAdder dropped = new LongAdder();
+  /** Exceptions thrown by subscribers from signals delivered on this shard's thread. */
+  final LongAdder subscriberFailures = new LongAdder();
   private long puts;
   private long removes;
   private volatile long publishedPuts;
@@ -240,14 +245,14 @@ final class Shard {
     int n = 0;
     while (n < INBOX_BATCH && state != RETIRED && (task = inbox.relaxedPoll()) != null) {
       if (task.take()) {
-        run(task);
+        runIsolated(task);
       }
       n++;
     }
     int m = 0;
     while (m < BATCH && state != RETIRED && (task = queue.relaxedPoll()) != null) {
       if (task.take()) {
-        run(task);
+        runIsolated(task);
       }
       m++;
     }
@@ -276,6 +281,21 @@ final class Shard {
       finishClose();
     }
     return work;
+  }
+
+  /**
+   * Runs one task so that nothing it triggers can cost the rest of the batch its answers: a
+   * subscriber that throws from a signal (it runs on this thread) is reported to Reactor's
+   * dropped-error hook and the batch goes on. JVM-fatal errors still propagate.
+   */
+  private void runIsolated(ShardTask task) {
+    try {
+      run(task);
+    } catch (Throwable t) {
+      Exceptions.throwIfJvmFatal(t);
+      subscriberFailures.increment();
+      Operators.onErrorDropped(t, Context.empty());
+    }
   }
 
   private void run(ShardTask task) {
@@ -477,7 +497,13 @@ final class Shard {
     ShardTask task;
     while ((task = queue.relaxedPoll()) != null) {
       if (task.take()) {
-        task.abandon(lost);
+        try {
+          task.abandon(lost);
+        } catch (Throwable t) {
+          Exceptions.throwIfJvmFatal(t);
+          subscriberFailures.increment();
+          Operators.onErrorDropped(t, Context.empty());
+        }
       }
     }
   }
@@ -508,12 +534,18 @@ final class Shard {
       if (!task.take()) {
         continue;
       }
-      if (failure != null) {
-        task.abandon(failure);
-      } else if (task instanceof ShardOp op) {
-        route(op);
-      } else {
-        task.abandon(new CacheClosed(cache));
+      try {
+        if (failure != null) {
+          task.abandon(failure);
+        } else if (task instanceof ShardOp op) {
+          route(op);
+        } else {
+          task.abandon(new CacheClosed(cache));
+        }
+      } catch (Throwable t) {
+        Exceptions.throwIfJvmFatal(t);
+        subscriberFailures.increment();
+        Operators.onErrorDropped(t, Context.empty());
       }
     }
   }
