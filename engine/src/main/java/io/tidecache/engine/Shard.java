@@ -292,10 +292,15 @@ final class Shard {
     try {
       run(task);
     } catch (Throwable t) {
-      Exceptions.throwIfJvmFatal(t);
-      subscriberFailures.increment();
-      Operators.onErrorDropped(t, Context.empty());
+      subscriberFailed(t);
     }
+  }
+
+  /** Counts and reports an exception a subscriber threw on this thread; JVM-fatal ones escape. */
+  private void subscriberFailed(Throwable t) {
+    Exceptions.throwIfJvmFatal(t);
+    subscriberFailures.increment();
+    Operators.onErrorDropped(t, Context.empty());
   }
 
   private void run(ShardTask task) {
@@ -500,9 +505,7 @@ final class Shard {
         try {
           task.abandon(lost);
         } catch (Throwable t) {
-          Exceptions.throwIfJvmFatal(t);
-          subscriberFailures.increment();
-          Operators.onErrorDropped(t, Context.empty());
+          subscriberFailed(t);
         }
       }
     }
@@ -543,9 +546,7 @@ final class Shard {
           task.abandon(new CacheClosed(cache));
         }
       } catch (Throwable t) {
-        Exceptions.throwIfJvmFatal(t);
-        subscriberFailures.increment();
-        Operators.onErrorDropped(t, Context.empty());
+        subscriberFailed(t);
       }
     }
   }
