@@ -18,7 +18,9 @@ import reactor.core.publisher.Flux;
  * over live entries) beside Caffeine and ConcurrentHashMap (heap growth over live entries).
  *
  * <p>tidecache: one shard of 64 MiB is filled with three times its capacity of distinct keys, so
- * the table is at its maximum load (eviction keeps it full). Caffeine, bounded at that capacity,
+ * the table is at its maximum load (eviction keeps it full). The figure is leased bytes over live
+ * entries; a second row adds the engine's heap growth over the same fill (its frequency sketch,
+ * queues, threads and meters), measured like the heap caches. Caffeine, bounded at that capacity,
  * gets the same keys and values; the map, unbounded, gets as many distinct keys as tidecache
  * holds. Heap growth is measured with the {@link MemoryMXBean} after several {@code System.gc()}
  * calls before and after filling; keys and values are allocated while filling, so everything the
@@ -39,6 +41,7 @@ public final class BytesPerEntry {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
     // ---- tidecache
+    long heapBefore = usedHeap(memory);
     Engine engine = Engine.builder().poolBytes(SHARD_BYTES).threads(1).build();
     ByteCache cache = engine.createCache(CacheOptions.builder("bytes-per-entry")
         .maxKeyBytes(HeapKey.KEY_BYTES).maxValueBytes(HeapKey.VALUE_BYTES)
@@ -48,17 +51,18 @@ public final class BytesPerEntry {
     Flux.range(0, (int) fills)
         .flatMap(i -> cache.put(HeapKey.keyBytes(i), HeapKey.valueBytes(i)), 256)
         .blockLast();
-    // counters are published by the writer after each batch: wait for the last one
-    while (cache.stats().block().puts() < fills) {
-      Thread.onSpinWait();
-    }
-    CacheStats s = cache.stats().block();
+    CacheStats s = EmbeddedCacheBenchmark.awaitPublished(cache, fills);
     long leased = engine.pool().leasedBytes();
     long tideEntries = s.entries();
     double tidePerEntry = (double) leased / tideEntries;
+    // the engine's own heap (sketch, queues, threads, meters), counted beside the lease
+    long tideHeap = usedHeap(memory) - heapBefore;
+    double tideAllPerEntry = (double) (leased + tideHeap) / tideEntries;
     System.out.printf(Locale.ROOT, "tidecache: leased %d bytes, live entries %d, capacity %d, "
-        + "puts %d, evictions %d, bytes per entry %.2f%n", leased, tideEntries, s.capacity(),
-        s.puts(), s.evictions(), tidePerEntry);
+        + "puts applied %d, evictions %d, bytes per entry %.2f; engine heap growth %d bytes, "
+        + "lease + heap per entry %.2f%n", leased, tideEntries, s.capacity(), s.puts(),
+        s.evictions(), tidePerEntry, tideHeap, tideAllPerEntry);
+    Reference.reachabilityFence(cache);
     engine.close().block();
 
     // ---- Caffeine, bounded at the same capacity, same keys and values
@@ -93,6 +97,8 @@ public final class BytesPerEntry {
     System.out.println("| impl | memory | bytes | live entries | bytes per entry | vs tidecache |");
     System.out.println("| --- | --- | ---: | ---: | ---: | ---: |");
     row("tidecache", "off-heap lease", leased, tideEntries, tidePerEntry, tidePerEntry);
+    row("tidecache", "lease + engine heap growth", leased + tideHeap, tideEntries,
+        tideAllPerEntry, tidePerEntry);
     row("caffeine", "heap growth", (long) (caffeinePerEntry * caffeineEntries), caffeineEntries,
         caffeinePerEntry, tidePerEntry);
     row("chm", "heap growth", (long) (mapPerEntry * mapEntries), mapEntries, mapPerEntry,
