@@ -1,10 +1,7 @@
 package io.tidecache.engine;
 
 import io.tidecache.api.CacheEvent;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 
 /**
  * Thread-safe: the engine's hot event stream. Any thread publishes; publishing never blocks,
@@ -18,24 +15,10 @@ import reactor.core.publisher.Sinks;
  * a lock. Subscribers that cannot keep up miss events (best effort), as with any hot stream here.
  */
 final class EventBus {
-  private final Sinks.Many<CacheEvent> sink = Sinks.unsafe().many().multicast()
-      .directBestEffort();
-  private final ConcurrentLinkedQueue<CacheEvent> pending = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger wip = new AtomicInteger();
+  private final SerializedSink<CacheEvent> sink = SerializedSink.multicast();
 
   void publish(CacheEvent event) {
-    pending.offer(event);
-    if (wip.getAndIncrement() != 0) {
-      return;
-    }
-    int missed = 1;
-    do {
-      CacheEvent e;
-      while ((e = pending.poll()) != null) {
-        sink.tryEmitNext(e);
-      }
-      missed = wip.addAndGet(-missed);
-    } while (missed != 0);
+    sink.next(event);
   }
 
   Flux<CacheEvent> events() {

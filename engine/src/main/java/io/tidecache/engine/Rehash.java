@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * Thread-safe: one rehash of an elastic shard set from {@code from} to {@code to} owning shards,
@@ -36,7 +35,8 @@ final class Rehash {
   private final AtomicLong moved = new AtomicLong();
   private final AtomicInteger barriersLeft;
   private final AtomicBoolean finished = new AtomicBoolean();
-  private final Sinks.Empty<Void> done = Sinks.empty();
+  private final AtomicLong lastReport = new AtomicLong(Long.MIN_VALUE);
+  private final SerializedSink<RehashProgress> reports = SerializedSink.latest();
 
   Rehash(ElasticShardSet set, int from, int to, Shard[] shards, long startedAt) {
     this.set = set;
@@ -61,10 +61,17 @@ final class Rehash {
     return destinations;
   }
 
+  /** A source's chunk is done; reports progress at most every {@link #PROGRESS_EVERY}. */
   void progress(long bucketsScanned, long entriesMoved) {
     scanned.addAndGet(bucketsScanned);
     moved.addAndGet(entriesMoved);
     set.countMoved(entriesMoved);
+    long now = set.now();
+    long last = lastReport.get();
+    if (now - last >= PROGRESS_EVERY.toMillis() && lastReport.compareAndSet(last, now)
+        && !finished.get()) {
+      reports.next(snapshot(false));
+    }
   }
 
   /** One entry moved on first touch (not by the scan). */
@@ -74,15 +81,19 @@ final class Rehash {
 
   void barrierPassed() {
     if (barriersLeft.decrementAndGet() == 0 && finished.compareAndSet(false, true)) {
-      set.completeRehash(this);
-      done.tryEmitEmpty();
+      try {
+        set.completeRehash(this);
+      } finally {
+        reports.next(snapshot(true));
+        reports.complete();
+      }
     }
   }
 
   void fail(Throwable why) {
     if (finished.compareAndSet(false, true)) {
       set.abortRehash(this);
-      done.tryEmitError(why);
+      reports.error(why);
     }
   }
 
@@ -99,11 +110,13 @@ final class Rehash {
         last);
   }
 
-  /** Progress every {@link #PROGRESS_EVERY} on the set's clock, then a last one when done. */
+  /**
+   * The latest progress, then progress as the sources scan (at most every
+   * {@link #PROGRESS_EVERY}), then a last one with {@code done} when the rehash completes. No
+   * timer is involved: a timer cancelled from an engine thread would take the scheduler's lock.
+   */
   Flux<RehashProgress> progress() {
-    return Flux.interval(PROGRESS_EVERY, set.clock())
-        .map(i -> snapshot(false))
-        .takeUntilOther(done.asMono())
-        .concatWith(Mono.fromSupplier(() -> snapshot(true)));
+    return Flux.concat(Mono.fromSupplier(() -> snapshot(false)), reports.asFlux())
+        .distinctUntilChanged();
   }
 }
