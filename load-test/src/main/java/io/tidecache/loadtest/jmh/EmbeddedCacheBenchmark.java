@@ -232,14 +232,10 @@ public class EmbeddedCacheBenchmark {
       Flux.range(0, keys.length)
           .flatMap(i -> cache.put(keys[i], HeapKey.valueBytes(i)), MAX_IN_FLIGHT)
           .blockLast();
-      // counters are published by the writer after each batch: wait for the last one
-      while (cache.stats().block().puts() < keys.length) {
-        Thread.onSpinWait();
-      }
-      CacheStats s = cache.stats().block();
-      System.out.printf("tidecache preloaded: %d of %d keys live, capacity %d, %d evicted, "
-          + "shard %d bytes%n", s.entries(), keys.length, s.capacity(), s.evictions(),
-          s.leasedBytes());
+      CacheStats s = awaitPublished(cache, keys.length);
+      System.out.printf("tidecache preloaded: %d of %d keys live, capacity %d, %d puts applied, "
+          + "%d evicted, shard %d bytes%n", s.entries(), keys.length, s.capacity(), s.puts(),
+          s.evictions(), s.leasedBytes());
     }
 
     @Override
@@ -323,6 +319,21 @@ public class EmbeddedCacheBenchmark {
     void put(int index, ThreadState t) {
       map.put(keys[index], t.value);
     }
+  }
+
+  /**
+   * The cache's stats once the writer has published the tallies of the last acknowledged put:
+   * the writer publishes them after each batch, and a put it turns away (admission) is not
+   * counted, so this spins until {@code puts} reaches {@code expected} or at most one second.
+   */
+  static CacheStats awaitPublished(ByteCache cache, long expected) {
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    CacheStats s = cache.stats().block();
+    while (s.puts() < expected && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      s = cache.stats().block();
+    }
+    return s;
   }
 
   // ------------------------------------------------------------------ subscribers
