@@ -64,7 +64,7 @@ final class ShardTable {
   private static final VarHandle KEY_LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final long ONES = 0x0101_0101_0101_0101L;
-  private static final long HIGHS = 0x8080_8080_8080_8080L;
+  private static final long LOWS = 0x7F7F_7F7F_7F7F_7F7FL;
   private static final int READ_ATTEMPTS = 4;
 
   final TableLayout layout;
@@ -142,7 +142,7 @@ final class ShardTable {
   }
 
   private int matches(long x, int firstWay, long b, byte[] key) {
-    long m = (x - ONES) & ~x & HIGHS;
+    long m = zeroBytes(x);
     while (m != 0) {
       int way = firstWay + (Long.numberOfTrailingZeros(m) >>> 3);
       if (keyEquals(layout.slotOffset(b, way), key)) {
@@ -357,8 +357,7 @@ final class ShardTable {
     long b = layout.bucketOffset(hash);
     long pattern = TableLayout.tag(hash) * ONES;
     for (int half = 0; half < 2; half++) {
-      long x = seg.get(LONG, b + TAGS_OFFSET + 8 * half) ^ pattern;
-      long m = (x - ONES) & ~x & HIGHS;
+      long m = zeroBytes(seg.get(LONG, b + TAGS_OFFSET + 8 * half) ^ pattern);
       while (m != 0) {
         touch(b, 8 * half + (Long.numberOfTrailingZeros(m) >>> 3));
         m &= m - 1;
@@ -410,14 +409,24 @@ final class ShardTable {
   }
 
   private int emptyWay(long b) {
-    long lo = seg.get(LONG, b + TAGS_OFFSET);
-    long m = (lo - ONES) & ~lo & HIGHS;
+    long m = zeroBytes(seg.get(LONG, b + TAGS_OFFSET));
     if (m != 0) {
       return Long.numberOfTrailingZeros(m) >>> 3;
     }
-    long hi = seg.get(LONG, b + TAGS_OFFSET + 8);
-    m = (hi - ONES) & ~hi & HIGHS;
+    m = zeroBytes(seg.get(LONG, b + TAGS_OFFSET + 8));
     return m != 0 ? 8 + (Long.numberOfTrailingZeros(m) >>> 3) : -1;
+  }
+
+  /**
+   * The high bit of every byte of {@code x} that is zero, and of no other: exact, unlike the
+   * shorter {@code (x - ONES) & ~x & HIGHS}, whose borrow also flags a 0x01 byte above a zero
+   * byte. That mattered: with tag 1, an empty way above a match was taken for a candidate, and
+   * the stale key bytes an emptied slot keeps could make it "match" (a put then wrote into an
+   * empty way, invisible; a read could return a removed value).
+   */
+  private static long zeroBytes(long x) {
+    long y = (x & LOWS) + LOWS;
+    return ~(y | x | LOWS);
   }
 
   /**
