@@ -491,15 +491,7 @@ final class ElasticShardSet implements ElasticCache {
     });
   }
 
-  /** Entries lost to expired leases, writes dropped by best-effort shards: per shard, summed. */
-  long leaseLosses() {
-    long n = 0;
-    for (Shard s : control.get().shards()) {
-      n += s.leaseLosses.sum();
-    }
-    return n;
-  }
-
+  /** Writes dropped by best-effort shards while their lost lease was rebuilt, summed. */
   long dropped() {
     long n = 0;
     for (Shard s : control.get().shards()) {

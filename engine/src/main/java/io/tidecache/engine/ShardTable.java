@@ -226,36 +226,35 @@ final class ShardTable {
     }
     long b = layout.bucketOffset(hash);
     int tag = TableLayout.tag(hash);
-    int way = find(b, key, tag);
-    if (way < 0 && emptyWay(b) < 0) {
-      way = -2 - victim(b, now, admit ? hash : 0);
-      if (way == -1) {
+    int existing = find(b, key, tag);
+    if (existing >= 0) {
+      long slot = layout.slotOffset(b, existing);
+      beginWrite(b);
+      adjustTtlCount(b, seg.get(LONG, slot + EXPIRES_OFFSET) != 0, expiresAt != 0);
+      writeValue(slot, value, expiresAt);
+      endWrite(b);
+      return true;
+    }
+    int way = emptyWay(b);
+    boolean evicting = way < 0;
+    if (evicting) {
+      way = victim(b, now, admit ? hash : 0);
+      if (way < 0) {
         rejections++;
         return false;
       }
     }
+    long slot = layout.slotOffset(b, way);
     beginWrite(b);
-    if (way >= 0) {
-      long slot = layout.slotOffset(b, way);
-      boolean hadTtl = seg.get(LONG, slot + EXPIRES_OFFSET) != 0;
-      adjustTtlCount(b, hadTtl, expiresAt != 0);
-      writeValue(slot, value, expiresAt);
-    } else {
-      if (way == -1) {
-        way = emptyWay(b);
-      } else {
-        way = -2 - way;
-        clear(b, way, layout.slotOffset(b, way));
-      }
-      long slot = layout.slotOffset(b, way);
-      seg.set(SHORT, slot + KEY_LEN_OFFSET, (short) key.length);
-      MemorySegment.copy(key, 0, seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES,
-          key.length);
-      writeValue(slot, value, expiresAt);
-      adjustTtlCount(b, false, expiresAt != 0);
-      seg.set(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way, (byte) tag);
-      entries++;
+    if (evicting) {
+      clear(b, way, slot);
     }
+    seg.set(SHORT, slot + KEY_LEN_OFFSET, (short) key.length);
+    MemorySegment.copy(key, 0, seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES, key.length);
+    writeValue(slot, value, expiresAt);
+    adjustTtlCount(b, false, expiresAt != 0);
+    seg.set(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way, (byte) tag);
+    entries++;
     endWrite(b);
     return true;
   }
