@@ -54,6 +54,18 @@ public interface ByteCache {
    */
   Mono<Long> putAll(Publisher<CacheEntry<byte[], byte[]>> entries);
 
+  /**
+   * Every live entry of the cache, streamed as the subscriber requests them (the cache holds at
+   * most one small region's worth of entries in hand at a time), in no particular order.
+   *
+   * <p>Consistent across concurrent writes and a concurrent rehash: a key present for the whole
+   * scan (neither removed, evicted nor expired meanwhile) appears exactly once, with a value it
+   * held during the scan; no key appears twice; a key added or removed during the scan may or
+   * may not appear. Cancelling stops the scan. Errors as for any operation ({@link CacheClosed},
+   * {@link Disconnected} for a remote cache).
+   */
+  Flux<CacheEntry<byte[], byte[]>> scan();
+
   /** A snapshot of this cache's counters and sizes. */
   Mono<CacheStats> stats();
 

@@ -48,6 +48,11 @@ public final class TypedCache<K, V> {
         .map(e -> new CacheEntry<>(keys.decode(e.key()), values.decode(e.value())));
   }
 
+  /** Every live entry, decoded; see {@link ByteCache#scan()} for what a scan guarantees. */
+  public Flux<CacheEntry<K, V>> scan() {
+    return bytes.scan().map(e -> new CacheEntry<>(keys.decode(e.key()), values.decode(e.value())));
+  }
+
   public Mono<Long> putAll(Publisher<CacheEntry<K, V>> entries) {
     return bytes.putAll(Flux.from(entries)
         .map(e -> new CacheEntry<>(keys.encode(e.key()), values.encode(e.value()))));

@@ -57,6 +57,8 @@ final class ElasticShardSet implements ElasticCache {
   static final int MAX_SHARDS = 1024;
   private static final int BULK_CONCURRENCY = 32;
   private static final int OPTIMISTIC_ATTEMPTS = 4;
+  /** Buckets of every shard that one step of a scan reads (a power of two). */
+  static final int SCAN_REGION_BUCKETS = 16;
 
   /** Control-plane state: every leased shard, the pending target, the running rehash. */
   private record Control(Shard[] shards, int owners, int pending, Rehash running,
@@ -64,12 +66,14 @@ final class ElasticShardSet implements ElasticCache {
 
   private final CacheOptions options;
   private final TableLayout layout;
+  private final MoveFences fences;
   private final EngineContext engine;
   private final long defaultTtlMillis;
   private final AtomicReference<Control> control;
   private volatile Routing routing;
   private final Map<Shard, List<Meter>> meters = new ConcurrentHashMap<>();
   private final AtomicLong movedTotal = new AtomicLong();
+  private final AtomicLong scanRetries = new AtomicLong();
   private final AtomicLong[] retiredTotals = {new AtomicLong(), new AtomicLong(),
       new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
   private final List<Meter> setMeters;
@@ -79,6 +83,7 @@ final class ElasticShardSet implements ElasticCache {
     this.engine = engine;
     this.layout = new TableLayout(options.maxKeyBytes(), options.maxValueBytes(),
         options.shardBytes());
+    this.fences = new MoveFences(layout);
     this.defaultTtlMillis = ttlMillis(options.defaultTtl());
     Shard[] base = new Shard[options.baseShards()];
     try {
@@ -107,6 +112,8 @@ final class ElasticShardSet implements ElasticCache {
   CacheOptions options() { return options; }
 
   TableLayout layout() { return layout; }
+
+  MoveFences fences() { return fences; }
 
   Scheduler clock() { return engine.clock(); }
 
@@ -187,6 +194,73 @@ final class ElasticShardSet implements ElasticCache {
     return Flux.from(entries)
         .flatMap(e -> put(e.key(), e.value()).thenReturn(1L), BULK_CONCURRENCY)
         .count();
+  }
+
+  /**
+   * Reads the cache region by region: {@link #SCAN_REGION_BUCKETS} bucket indexes of every shard
+   * at a time (every shard shares one layout, so a key has the same bucket index wherever it
+   * lives). One region is fetched only when the previous one has been emitted, so at most one
+   * region's entries are held. See {@link #scanRegion} for why the result is consistent.
+   */
+  @Override
+  public Flux<CacheEntry<byte[], byte[]>> scan() {
+    return Flux.defer(() -> {
+      if (control.get().closed()) {
+        return Flux.error(new CacheClosed(name()));
+      }
+      int regions = (layout.buckets + SCAN_REGION_BUCKETS - 1) / SCAN_REGION_BUCKETS;
+      return Flux.range(0, regions)
+          .concatMap(region -> scanRegion(region * SCAN_REGION_BUCKETS)
+              .flatMapIterable(entries -> entries), 1);
+    });
+  }
+
+  /**
+   * One region, as of one pass over every shard during which no key of its stripe moved.
+   *
+   * <p>A pass reads the stripe's finished-moves count, asks every shard of the current routing
+   * for the region (each answers on its own thread, atomically), then reads the started-moves
+   * count. Equal counts ({@link MoveFences}) mean every key of the region stayed in one table for
+   * the whole pass, so a key present throughout is in exactly one answer, and no key is in two.
+   * Otherwise the pass is thrown away and run again, after the running rehash has ended (moves
+   * happen only during one), so a scan never spins against a rehash. A shard that retired under
+   * the pass answers nothing, rightly: it retires only after every entry it held has moved, and
+   * those moves are counted.
+   */
+  private Mono<List<CacheEntry<byte[], byte[]>>> scanRegion(int from) {
+    int to = Math.min(from + SCAN_REGION_BUCKETS, layout.buckets);
+    int stripe = fences.stripeOfBucket(from);
+    Mono<List<CacheEntry<byte[], byte[]>>> pass = Mono.defer(() -> {
+      long finishedBefore = fences.finishedIn(stripe);
+      Shard[] shards = routing.shards;
+      return Flux.fromArray(shards)
+          .flatMap(s -> s.scan(from, to).onErrorResume(this::retiredUnderPass), shards.length)
+          .collectList()
+          .flatMap(answers -> {
+            if (fences.startedIn(stripe) == finishedBefore) {
+              List<CacheEntry<byte[], byte[]>> entries = new ArrayList<>();
+              answers.forEach(entries::addAll);
+              return Mono.just(entries);
+            }
+            scanRetries.incrementAndGet();
+            Rehash running = control.get().running();
+            return running == null ? Mono.empty() : running.ended().then(Mono.empty());
+          });
+    });
+    return pass.repeatWhenEmpty(Integer.MAX_VALUE, attempts -> attempts);
+  }
+
+  /** A shard closed under a scan's pass: the scan fails if the cache closed, else retries. */
+  private Mono<List<CacheEntry<byte[], byte[]>>> retiredUnderPass(Throwable e) {
+    if (e instanceof CacheClosed && !control.get().closed()) {
+      return Mono.just(List.of()); // retired: it holds nothing, its entries moved (counted)
+    }
+    return Mono.error(e);
+  }
+
+  /** Scan passes thrown away because a key of their region moved meanwhile. */
+  long scanRetries() {
+    return scanRetries.get();
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Thread-safe: one rehash of an elastic shard set from {@code from} to {@code to} owning shards,
@@ -37,6 +38,7 @@ final class Rehash {
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicLong lastReport = new AtomicLong(Long.MIN_VALUE);
   private final SerializedSink<RehashProgress> reports = SerializedSink.latest();
+  private final Sinks.Empty<Void> ended = Sinks.empty();
 
   Rehash(ElasticShardSet set, int from, int to, Shard[] shards, long startedAt) {
     this.set = set;
@@ -86,6 +88,7 @@ final class Rehash {
       } finally {
         reports.next(snapshot(true));
         reports.complete();
+        ended.tryEmitEmpty();
       }
     }
   }
@@ -94,7 +97,13 @@ final class Rehash {
     if (finished.compareAndSet(false, true)) {
       set.abortRehash(this);
       reports.error(why);
+      ended.tryEmitEmpty();
     }
+  }
+
+  /** Completes (never fails) once this rehash has completed or failed. */
+  Mono<Void> ended() {
+    return ended.asMono();
   }
 
   boolean isFinished() {

@@ -2,10 +2,13 @@ package io.tidecache.engine;
 
 import io.micrometer.core.instrument.Timer;
 import io.tidecache.api.CacheClosed;
+import io.tidecache.api.CacheEntry;
 import io.tidecache.api.LeaseExpired;
 import io.tidecache.api.Overloaded;
 import io.tidecache.api.TideCacheException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
@@ -200,6 +203,11 @@ final class Shard {
     }
   }
 
+  /** The live entries of buckets {@code [from, to)} of this shard's table, read on its thread. */
+  Mono<List<CacheEntry<byte[], byte[]>>> scan(int from, int to) {
+    return Mono.create(sink -> deliver(new InternalTask.ScanRegion(from, to, sink)));
+  }
+
   int inboxDepth() {
     return inbox.size();
   }
@@ -308,14 +316,17 @@ final class Shard {
       case ShardOp op -> route(op);
       case InternalTask.MigrateIn in -> {
         long now = set.now();
-        if (!dead && (in.expiresAt == 0 || in.expiresAt > now)) {
-          try {
+        try {
+          if (!dead && (in.expiresAt == 0 || in.expiresAt > now)) {
             table.put(in.key, in.hash, in.value, in.expiresAt, now, false);
-          } catch (IllegalStateException memoryGone) {
-            recoverLease();
           }
+        } catch (IllegalStateException memoryGone) {
+          recoverLease();
+        } finally {
+          in.fences.finished(in.hash);
         }
       }
+      case InternalTask.ScanRegion scan -> scan(scan);
       case InternalTask.Barrier b -> b.rehash.barrierPassed();
       case InternalTask.StartMigration sm -> {
         migration = sm.rehash;
@@ -343,15 +354,23 @@ final class Shard {
       int dest = r.dest(op.hash);
       if (dest != index) {
         if (!dead) {
+          MoveFences fences = set.fences();
+          fences.started(op.hash); // before the entry leaves this table: see MoveFences
+          boolean handed = false;
           try {
             ShardTable.Extracted e = table.extract(op.key, op.hash, set.now());
             if (e != null) {
-              forward(new InternalTask.MigrateIn(op.key, op.hash, e.value(), e.expiresAt()),
-                  r.shards[dest]);
+              forward(new InternalTask.MigrateIn(op.key, op.hash, e.value(), e.expiresAt(),
+                  fences), r.shards[dest]);
+              handed = true;
               set.movedOnTouch();
             }
           } catch (IllegalStateException memoryGone) {
             recoverLease();
+          } finally {
+            if (!handed) {
+              fences.finished(op.hash);
+            }
           }
         }
         op.forwarded = true;
@@ -405,6 +424,20 @@ final class Shard {
     op.succeed(result, getLatency);
   }
 
+  /** Answers a scan's request for one region of this table (nothing while the lease is lost). */
+  private void scan(InternalTask.ScanRegion scan) {
+    List<CacheEntry<byte[], byte[]>> found = new ArrayList<>();
+    if (!dead) {
+      try {
+        table.collect(scan.from, Math.min(scan.to, layout.buckets), set.now(), found);
+      } catch (IllegalStateException memoryGone) {
+        found.clear();
+        recoverLease();
+      }
+    }
+    scan.answer.success(found);
+  }
+
   /** The answer to an operation caught by a lost lease: per the cache's policy. */
   private void answerLost(ShardOp op) {
     if (set.options().failClosed()) {
@@ -436,6 +469,7 @@ final class Shard {
     }
     int end = Math.min(migrateCursor + MIGRATE_BUCKETS, layout.buckets);
     ShardTable t = table;
+    MoveFences fences = set.fences();
     long moved = 0;
     for (int b = migrateCursor; b < end; b++) {
       moved += t.migrateBucket(b, now, (key, hash, value, expiresAt) -> {
@@ -443,7 +477,8 @@ final class Shard {
         if (dest == index) {
           return false;
         }
-        forward(new InternalTask.MigrateIn(key, hash, value, expiresAt), r.shards[dest]);
+        fences.started(hash); // the entry is cleared from this table right after
+        forward(new InternalTask.MigrateIn(key, hash, value, expiresAt, fences), r.shards[dest]);
         return true;
       });
     }

@@ -11,11 +11,13 @@ import static io.tidecache.engine.TableLayout.VALUE_LEN_OFFSET;
 import static io.tidecache.engine.TableLayout.VERSION_OFFSET;
 import static io.tidecache.engine.TableLayout.WAYS;
 
+import io.tidecache.api.CacheEntry;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * Single writer: only the owning shard's engine thread calls the mutating methods;
@@ -337,6 +339,26 @@ final class ShardTable {
       }
     }
     return moved;
+  }
+
+  /** Appends a copy of every live entry of buckets {@code [from, to)} to {@code out}. */
+  void collect(int from, int to, long now, List<CacheEntry<byte[], byte[]>> out) {
+    for (int bucket = from; bucket < to; bucket++) {
+      long b = layout.bucketOffsetAt(bucket);
+      for (int way = 0; way < WAYS; way++) {
+        if (seg.get(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way) == 0) {
+          continue;
+        }
+        long slot = layout.slotOffset(b, way);
+        if (expired(slot, now)) {
+          continue;
+        }
+        int keyLen = seg.get(SHORT, slot + KEY_LEN_OFFSET) & 0xFFFF;
+        byte[] key = new byte[keyLen];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES, key, 0, keyLen);
+        out.add(new CacheEntry<>(key, valueAt(slot)));
+      }
+    }
   }
 
   private byte[] valueAt(long slot) {

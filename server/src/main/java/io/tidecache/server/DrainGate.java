@@ -141,6 +141,11 @@ final class DrainGate {
     }
 
     @Override
+    public Flux<CacheEntry<byte[], byte[]>> scan() {
+      return admit(cache.name(), Flux.defer(cache::scan));
+    }
+
+    @Override
     public Mono<CacheStats> stats() {
       return admit(cache.name(), Mono.defer(cache::stats));
     }

@@ -129,6 +129,11 @@ class DrainGateTest {
     }
 
     @Override
+    public Flux<CacheEntry<byte[], byte[]>> scan() {
+      return Flux.empty();
+    }
+
+    @Override
     public Mono<CacheStats> stats() {
       return Mono.just(new CacheStats("held", 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0));
     }

@@ -130,6 +130,12 @@ public final class RSocketCacheClient implements ByteCache {
   }
 
   @Override
+  public Flux<CacheEntry<byte[], byte[]>> scan() {
+    // TODO(scan route): replaced by the cache.scan request-stream in this change.
+    return Flux.error(new UnsupportedOperationException("scan over RSocket: in progress"));
+  }
+
+  @Override
   public Mono<Long> putAll(Publisher<CacheEntry<byte[], byte[]>> entries) {
     Objects.requireNonNull(entries, "entries");
     long[] sent = new long[1];
