@@ -16,7 +16,7 @@ import reactor.core.scheduler.NonBlocking;
  * queues once more; a producer offers first and reads {@code sleeping} after. Both sides write
  * then read volatile state, so either the worker sees the new operation or the producer sees the
  * sleeper and unparks it: no lost wake-up. Parking is bounded ({@link #PARK_NANOS}) so that
- * expiry sweeps run on an idle shard too.
+ * expiry sweeps run on an idle shard too, and ends when a paced rehash chunk is due.
  *
  * <p>The thread is a Reactor {@link NonBlocking} thread, so BlockHound fails any blocking call
  * made on it; the idle strategy is the one place allowed to park (see
@@ -107,12 +107,25 @@ final class EngineWorker extends Thread implements NonBlocking {
     } else {
       sleeping = true;
       if (!hasWork()) {
-        LockSupport.parkNanos(this, PARK_NANOS);
+        long untilDue = nextDue() - System.nanoTime();
+        LockSupport.parkNanos(this, Math.max(1, untilDue));
       }
       sleeping = false;
       return 0;
     }
     return turns;
+  }
+
+  /** The earliest time a paced rehash chunk of one of this thread's shards is due. */
+  private long nextDue() {
+    long due = System.nanoTime() + PARK_NANOS;
+    for (Shard shard : shards) {
+      long d = shard.migrationDue();
+      if (d != Long.MAX_VALUE && d - due < 0) {
+        due = d;
+      }
+    }
+    return due;
   }
 
   private boolean hasWork() {

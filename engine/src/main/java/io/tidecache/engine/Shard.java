@@ -41,9 +41,18 @@ import reactor.core.publisher.Sinks;
  * key on first touch (hands its entry to the destination, deletes it here) and forwards the
  * operation, in order, behind it. A destination runs a forwarded operation itself; any shard that
  * receives an operation it neither owns nor was forwarded sends it to the key's home (a stale
- * route). As a rehash source, the writer also scans {@link #MIGRATE_BUCKETS} buckets per turn and
- * hands over the entries that move; at the end it sends a barrier to each destination, and the
- * set publishes the new routing when every barrier has been passed.
+ * route). As a rehash source, the writer also scans up to {@link #MIGRATE_BUCKETS} buckets per
+ * turn and hands over the entries that move; at the end it sends a barrier to each destination,
+ * and the set publishes the new routing when every barrier has been passed.
+ *
+ * <p><b>Pacing.</b> A rehash is background work: it must not take the engine thread (or, on a
+ * small machine, the CPU) away from client operations. A turn moves at most
+ * {@link #MIGRATE_ENTRIES} entries, and after each chunk the source rests
+ * {@link #MIGRATE_REST} times as long as the chunk took, so the migration uses at most a quarter
+ * of its thread; the worker parks until the next chunk is due when nothing else is queued. A
+ * destination applies at most {@link #INBOX_BATCH} handed-over entries per turn, and a source
+ * waits while a destination's inbox is above {@link #INBOX_HIGH_WATER}, so an operation
+ * forwarded behind them waits for a bounded amount of work.
  *
  * <p><b>Closing and retiring.</b> CLOSING lets queued work finish, then CLOSED fails anything
  * that raced in with {@link CacheClosed} and releases the lease. RETIRED (a shard removed by a
@@ -57,9 +66,17 @@ import reactor.core.publisher.Sinks;
  */
 final class Shard {
   static final int BATCH = 256;
-  static final int INBOX_BATCH = 1024;
+  static final int INBOX_BATCH = 256;
   static final int MIGRATE_BUCKETS = 16;
-  static final int INBOX_HIGH_WATER = 8192;
+  /** Most entries a rehash source hands over per turn. */
+  static final int MIGRATE_ENTRIES = 64;
+  static final int INBOX_HIGH_WATER = 512;
+  /**
+   * A rehash source rests this many times as long as its last chunk took before the next one,
+   * so the migration takes at most 1 / (1 + MIGRATE_REST) of its engine thread and leaves the
+   * rest (and the CPU) to client operations.
+   */
+  static final int MIGRATE_REST = 3;
   /** Fewest buckets swept per interval; large shards sweep more (a full pass every ~2 s). */
   static final int SWEEP_BUCKETS = 64;
   static final int SWEEP_PASS_INTERVALS = 20;
@@ -97,6 +114,8 @@ final class Shard {
   private final int sweepBuckets;
   private Rehash migration;
   private int migrateCursor;
+  private final ChunkMover mover = new ChunkMover();
+  private long migrateDueNanos;
 
   final LongAdder hits = new LongAdder();
   final LongAdder misses = new LongAdder();
@@ -229,7 +248,13 @@ final class Shard {
   boolean isOpen() { return state == OPEN; }
 
   boolean hasWork() {
-    return !queue.isEmpty() || !inbox.isEmpty() || state == CLOSING || migration != null;
+    return !queue.isEmpty() || !inbox.isEmpty() || state == CLOSING
+        || (migration != null && System.nanoTime() - migrateDueNanos >= 0);
+  }
+
+  /** When this shard's next rehash chunk is due (System.nanoTime()), or Long.MAX_VALUE. */
+  long migrationDue() {
+    return migration != null ? migrateDueNanos : Long.MAX_VALUE;
   }
 
   long capacity() {
@@ -272,7 +297,12 @@ final class Shard {
     if (!dead) {
       try {
         if (migration != null) {
-          work += migrateChunk(now);
+          long start = System.nanoTime();
+          if (start - migrateDueNanos >= 0) {
+            work += migrateChunk(now);
+            long end = System.nanoTime();
+            migrateDueNanos = end + (end - start) * MIGRATE_REST;
+          }
         }
         if (now >= nextSweep) {
           nextSweep = now + SWEEP_INTERVAL_MILLIS;
@@ -458,7 +488,11 @@ final class Shard {
     }
   }
 
-  /** Hands over the entries of the next buckets that move; sends barriers after the last. */
+  /**
+   * Hands over the entries of the next buckets that move; sends barriers after the last. A turn
+   * scans at most {@link #MIGRATE_BUCKETS} buckets and stops early once it has moved
+   * {@link #MIGRATE_ENTRIES}, so that client operations queued behind it wait for little.
+   */
   private int migrateChunk(long now) {
     Rehash rehash = migration;
     Routing r = set.routing();
@@ -469,29 +503,41 @@ final class Shard {
     }
     int end = Math.min(migrateCursor + MIGRATE_BUCKETS, layout.buckets);
     ShardTable t = table;
-    MoveFences fences = set.fences();
+    mover.routing = r;
     long moved = 0;
-    for (int b = migrateCursor; b < end; b++) {
-      moved += t.migrateBucket(b, now, (key, hash, value, expiresAt) -> {
-        int dest = r.dest(hash);
-        if (dest == index) {
-          return false;
-        }
-        fences.started(hash); // the entry is cleared from this table right after
-        forward(new InternalTask.MigrateIn(key, hash, value, expiresAt, fences), r.shards[dest]);
-        return true;
-      });
+    int b = migrateCursor;
+    while (b < end && moved < MIGRATE_ENTRIES) {
+      moved += t.migrateBucket(b++, now, mover);
     }
-    int scanned = end - migrateCursor;
+    mover.routing = null;
+    int scanned = b - migrateCursor;
     rehash.progress(scanned, moved);
-    migrateCursor = end;
-    if (end == layout.buckets) {
+    migrateCursor = b;
+    if (b == layout.buckets) {
       migration = null;
       for (int d : rehash.destinations(index)) {
         forward(new InternalTask.Barrier(rehash), r.shards[d]);
       }
     }
     return scanned + (int) moved;
+  }
+
+  /** The rehash source's mover, reused for every bucket (writer only). */
+  private final class ChunkMover implements ShardTable.Mover {
+    Routing routing;
+
+    @Override
+    public boolean moves(long hash) {
+      return routing.dest(hash) != index;
+    }
+
+    @Override
+    public void move(byte[] key, long hash, byte[] value, long expiresAt) {
+      MoveFences fences = set.fences();
+      fences.started(hash); // the entry is cleared from this table right after
+      forward(new InternalTask.MigrateIn(key, hash, value, expiresAt, fences),
+          routing.shards[routing.dest(hash)]);
+    }
   }
 
   /** Counts a lost lease once and rebuilds the table on a fresh one; retries while the pool is empty. */

@@ -282,9 +282,13 @@ final class ShardTable {
   /** An entry taken out of the table by {@link #extract} or {@link #migrateBucket}. */
   record Extracted(byte[] value, long expiresAt) {}
 
-  /** Receives each live entry of a scanned bucket; true means "moved: delete it here". */
+  /** Decides, by hash, which live entries of a scanned bucket leave, and takes them. */
   interface Mover {
-    boolean move(byte[] key, long hash, byte[] value, long expiresAt);
+    /** True when the entry with this hash leaves this table. */
+    boolean moves(long hash);
+
+    /** Takes a leaving entry (copies; it is deleted here right after). */
+    void move(byte[] key, long hash, byte[] value, long expiresAt);
   }
 
   /** Removes {@code key} and returns its value and expiry, or null when absent or expired. */
@@ -307,8 +311,9 @@ final class ShardTable {
   }
 
   /**
-   * Offers every live entry of one bucket to {@code mover} and deletes those it moved; expired
-   * entries are reclaimed. Returns how many entries moved.
+   * Offers every live entry of one bucket to {@code mover} and deletes those it takes; expired
+   * entries are reclaimed. Only leaving entries are copied out: the hash of the others is read
+   * in place. Returns how many entries moved.
    */
   int migrateBucket(int bucket, long now, Mover mover) {
     long b = layout.bucketOffsetAt(bucket);
@@ -322,10 +327,14 @@ final class ShardTable {
       boolean move = false;
       if (live) {
         int keyLen = seg.get(SHORT, slot + KEY_LEN_OFFSET) & 0xFFFF;
-        byte[] key = new byte[keyLen];
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES, key, 0, keyLen);
-        long hash = KeyHash.hash(key);
-        move = mover.move(key, hash, valueAt(slot), seg.get(LONG, slot + EXPIRES_OFFSET));
+        long hash = KeyHash.hash(seg, slot + SLOT_HEADER_BYTES, keyLen);
+        move = mover.moves(hash);
+        if (move) {
+          byte[] key = new byte[keyLen];
+          MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES, key, 0,
+              keyLen);
+          mover.move(key, hash, valueAt(slot), seg.get(LONG, slot + EXPIRES_OFFSET));
+        }
       }
       if (!live || move) {
         beginWrite(b);
