@@ -44,9 +44,10 @@ import reactor.core.scheduler.Scheduler;
  * other moving entries over in bounded chunks. (2) Each source ends its scan with a barrier to
  * every destination. (3) When the last barrier is passed, every moved entry is in place, so the
  * snapshot with {@code owners == target} is published, and removed shards retire (forward what
- * is left, release their lease). Optimistic reads of a moving key are not allowed during (1)-(2);
- * every optimistic read re-checks that the snapshot did not change under it, so a reader that
- * began before a key moved never reports a false miss.
+ * is left, release their lease). During (1)-(2) an optimistic read of a moving key looks at its
+ * home, then at its destination, and goes through the home's queue when it finds the key in
+ * neither (see {@link #readOptimistic}); every optimistic read re-checks that the snapshot did
+ * not change under it, so a reader that began before a key moved never reports a false miss.
  *
  * <p>Every argument is checked on the caller's thread before anything is queued: bad input is
  * answered with an error signal and changes nothing.
@@ -271,11 +272,19 @@ final class ElasticShardSet implements ElasticCache {
     for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
       Routing r = routing;
       int home = r.home(hash);
-      if (!r.settled(hash, home)) {
-        return ShardTable.CONTENDED;
-      }
       Shard shard = r.shards[home];
       byte[] found = shard.readOptimistic(key, hash);
+      if (found == null && !r.settled(hash, home)) {
+        // A moving key. A copy still at its home is current: the home moves a key before it
+        // runs any operation on it, so no write since the move began has bypassed that copy.
+        // Once moved, the destination applies every later write before answering it, so a copy
+        // there is current too. Found in neither: in flight, or absent; only the home can tell.
+        shard = r.shards[r.dest(hash)];
+        found = shard.readOptimistic(key, hash);
+        if (found == null) {
+          found = ShardTable.CONTENDED;
+        }
+      }
       if (routing != r) {
         continue;
       }
