@@ -7,6 +7,9 @@ import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
 import io.tidecache.api.ElasticCache;
 import io.tidecache.api.ShardEvent;
+import io.tidecache.engine.check.RegisterHistory;
+import io.tidecache.engine.check.RegisterHistory.Kind;
+import io.tidecache.engine.check.RegisterHistory.Op;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,15 +30,13 @@ import reactor.core.publisher.Mono;
 /**
  * The history checker: concurrent clients run get/put/remove with unique values over a small hot
  * key set while another thread cycles the shard set 1 -> 8 -> 1 three times. The recorded history
- * is checked per key against the conditions a linearizable register with unique writes must meet
- * (P. B. Gibbons and E. Korach, "Testing shared memories", SIAM J. Comput. 1997, the read-mapping
- * case): a read never returns a value from the future, nor a value that a completed write had
- * already overwritten, and two reads in real-time order never see writes in the opposite order.
+ * is checked per key by {@link RegisterHistory} (linearizable register with unique writes).
  * Beside the hot keys: keys written once and never removed must never miss (no false miss), and
  * keys removed once must never come back (no resurrection). The pool is sized so that nothing is
  * evicted; that is asserted too.
  */
 class MigrationHistoryTest {
+  private static final long ABSENT = RegisterHistory.ABSENT;
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final int CLIENTS = 3;
   private static final int HOT_KEYS = 32;
@@ -43,12 +44,6 @@ class MigrationHistoryTest {
   private static final int DOOMED_KEYS = 64;
   private static final int CYCLES = 3;
   private static final int MAX_SHARDS = 8;
-  private static final long ABSENT = -1;
-
-  enum Kind { GET, PUT, REMOVE }
-
-  /** One completed operation: [invoke, response] in System.nanoTime(). */
-  record Op(int key, Kind kind, long value, long invoke, long response) {}
 
   private static final int OPS_PER_STEP = 120;
 
@@ -129,7 +124,7 @@ class MigrationHistoryTest {
           .isGreaterThan(2 * CYCLES * (MAX_SHARDS - 1) * OPS_PER_STEP / 2);
       for (int k = 0; k < HOT_KEYS; k++) {
         int key = k;
-        checkRegister(all.stream().filter(o -> o.key() == key).toList(), violations);
+        RegisterHistory.check(all.stream().filter(o -> o.key() == key).toList(), violations);
       }
       System.out.printf("%d ops recorded while %d rehashes ran in %d ms; checked in %d ms%n",
           all.size(), 2 * CYCLES * (MAX_SHARDS - 1), cycled / 1_000_000,
@@ -217,81 +212,5 @@ class MigrationHistoryTest {
     if (response[0] == 0) {
       response[0] = System.nanoTime();
     }
-  }
-
-  /** Checks one key's history; adds a line per violation. */
-  static void checkRegister(List<Op> ops, Queue<String> violations) {
-    List<Op> writes = ops.stream().filter(o -> o.kind() != Kind.GET).toList();
-    List<Op> reads = ops.stream().filter(o -> o.kind() == Kind.GET).toList();
-    java.util.Map<Long, Op> byValue = new java.util.HashMap<>();
-    for (Op w : writes) {
-      if (w.kind() == Kind.PUT) {
-        byValue.put(w.value(), w);
-      }
-    }
-    Op initial = new Op(-1, Kind.REMOVE, ABSENT, Long.MIN_VALUE, Long.MIN_VALUE);
-    for (Op r : reads) {
-      if (r.value() != ABSENT) {
-        Op w = byValue.get(r.value());
-        if (w == null) {
-          violations.add("read of a value never written here: " + r);
-          continue;
-        }
-        if (w.invoke() > r.response()) {
-          violations.add("read from the future: " + r + " of " + w);
-        }
-        for (Op x : writes) {
-          if (x != w && x.invoke() > w.response() && x.response() < r.invoke()) {
-            violations.add("stale read: " + r + " returned " + w + " overwritten by " + x);
-            break;
-          }
-        }
-      } else {
-        boolean explained = false;
-        for (Op a : writes) {
-          if (a.kind() == Kind.REMOVE && explains(a, r, writes)) {
-            explained = true;
-            break;
-          }
-        }
-        if (!explained && !explains(initial, r, writes)) {
-          violations.add("false miss: " + r + " after a completed write and no remove");
-        }
-      }
-    }
-    // Reads in real-time order never observe writes in the opposite order.
-    for (Op r1 : reads) {
-      for (Op r2 : reads) {
-        if (r1.response() >= r2.invoke() || r1.value() == r2.value()) {
-          continue;
-        }
-        if (r1.value() != ABSENT && r2.value() != ABSENT) {
-          Op w1 = byValue.get(r1.value());
-          Op w2 = byValue.get(r2.value());
-          if (w1 != null && w2 != null && w2.response() < w1.invoke()) {
-            violations.add("new-old inversion: " + r1 + " then " + r2);
-          }
-        } else if (r1.value() != ABSENT) {
-          boolean removedBetween = writes.stream().anyMatch(a -> a.kind() == Kind.REMOVE
-              && a.response() > r1.invoke() && a.invoke() < r2.response());
-          if (!removedBetween) {
-            violations.add("value vanished: " + r1 + " then " + r2 + " with no remove between");
-          }
-        }
-      }
-    }
-  }
-
-  /** True if "absent" written by {@code a} can be what read {@code r} saw. */
-  private static boolean explains(Op a, Op r, List<Op> writes) {
-    if (a.invoke() > r.response()) {
-      return false;
-    }
-    for (Op x : writes) {
-      if (x.kind() == Kind.PUT && x.invoke() > a.response() && x.response() < r.invoke()) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -6,9 +6,9 @@ import picocli.CommandLine;
 
 /**
  * Stateless, thread-safe: parses a duration option: {@code 20s}, {@code 1.5s}, {@code 500ms},
- * {@code 2m} or ISO-8601 ({@code PT20S}).
+ * {@code 2m}, {@code 1h} or ISO-8601 ({@code PT20S}).
  */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
   public Duration convert(String v) {
     String s = v.strip().toLowerCase(Locale.ROOT);
@@ -23,6 +23,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1))
             * 1000));
       }
+      if (s.endsWith("h")) {
+        return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+      }
       if (s.endsWith("m")) {
         return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
       }
@@ -30,6 +33,6 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
       // fall through to the message below
     }
     throw new CommandLine.TypeConversionException("not a duration: '" + v
-        + "' (use e.g. 20s, 500ms, 2m)");
+        + "' (use e.g. 20s, 500ms, 2m, 1h)");
   }
 }

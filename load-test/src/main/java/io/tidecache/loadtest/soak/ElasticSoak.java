@@ -1,0 +1,386 @@
+package io.tidecache.loadtest.soak;
+
+import io.tidecache.api.CacheEntry;
+import io.tidecache.api.CacheOptions;
+import io.tidecache.api.CacheStats;
+import io.tidecache.api.ElasticCache;
+import io.tidecache.engine.Engine;
+import io.tidecache.engine.check.RegisterHistory;
+import io.tidecache.engine.check.RegisterHistory.Kind;
+import io.tidecache.engine.check.RegisterHistory.Op;
+import io.tidecache.loadtest.rehash.DurationConverter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import reactor.core.publisher.Flux;
+
+/**
+ * Single-threaded command (it starts the client and scanner threads itself): the long soak of
+ * the elastic shard set (issue 3). The CI test {@code MigrationHistoryTest} runs three fixed
+ * cycles 1→8→1 for a few seconds; this runs random resizes for as long as asked, with the same
+ * checks.
+ *
+ * <p>Each round picks a random shard count between the base and {@code --max-shards}, adds or
+ * removes the shards in one go and rehashes to it, while {@code --clients} threads run
+ * get/put/remove with unique values over {@code --hot-keys} keys and a scanner scans the whole
+ * cache again and again. Every round uses fresh hot keys, so its per-key histories are checked
+ * on their own ({@link RegisterHistory}) and then dropped: memory stays flat however long it
+ * runs. Throughout: stable keys (written once, never removed) must never miss and must appear
+ * exactly once in every scan; keys removed at the start must never come back; nothing may be
+ * evicted. At the end the set shrinks to its base and every lease beyond it must be back in the
+ * pool. One progress line per round; exit status 1 on any violation.
+ */
+@Command(name = "elastic-soak", mixinStandardHelpOptions = true,
+    description = "Random grows and shrinks of an embedded cache under concurrent clients and "
+        + "scans, checking per-key linearizability, no false miss, no resurrection, scans "
+        + "exactly-once, and every lease back at the end.")
+public final class ElasticSoak implements Callable<Integer> {
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  @Option(names = "--duration", defaultValue = "5m", converter = DurationConverter.class,
+      description = "How long to run, e.g. 30s, 10m, 2h (default ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--clients", defaultValue = "3",
+      description = "Client threads (default ${DEFAULT-VALUE}).")
+  int clients;
+
+  @Option(names = "--max-shards", defaultValue = "8",
+      description = "Most shards a round may go to (default ${DEFAULT-VALUE}).")
+  int maxShards;
+
+  @Option(names = "--hot-keys", defaultValue = "32",
+      description = "Keys per round that clients read, write and remove (default "
+          + "${DEFAULT-VALUE}).")
+  int hotKeys;
+
+  @Option(names = "--stable-keys", defaultValue = "20000",
+      description = "Keys written once and never removed (default ${DEFAULT-VALUE}).")
+  int stableKeys;
+
+  @Option(names = "--ops-per-round", defaultValue = "2000",
+      description = "Client operations between the end of one rehash and the next round "
+          + "(default ${DEFAULT-VALUE}).")
+  int opsPerRound;
+
+  @Option(names = "--seed", defaultValue = "7",
+      description = "Seed of the rounds' shard counts and the clients' operations (default "
+          + "${DEFAULT-VALUE}).")
+  long seed;
+
+  private final AtomicLong unique = new AtomicLong(1);
+  private final AtomicLong opsDone = new AtomicLong();
+  private final AtomicLong round = new AtomicLong();
+  private final Queue<String> violations = new ConcurrentLinkedQueue<>();
+  /** Histories of the hot keys of each round not yet checked, per client. */
+  private final Map<Long, List<List<Op>>> histories = new ConcurrentHashMap<>();
+  /** The round of each client's operation in progress, or -1 between operations. */
+  private AtomicLongArray busyIn;
+  private volatile long doomedAt = Long.MAX_VALUE;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ElasticSoak()).execute(args));
+  }
+
+  private static byte[] bytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  private static long decode(byte[] v) {
+    return v == null ? RegisterHistory.ABSENT : ByteBuffer.wrap(v).getLong();
+  }
+
+  private static byte[] key(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (clients < 1 || maxShards < 2 || maxShards > 64 || hotKeys < 1 || stableKeys < 1
+        || opsPerRound < 1 || duration.isNegative() || duration.isZero()) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "need --clients >= 1, 2 <= --max-shards <= 64, --hot-keys, --stable-keys and "
+              + "--ops-per-round >= 1, and a positive --duration");
+    }
+    // Eight times the stable keys per shard: a 16-way bucket then overflows (and evicts) with
+    // negligible probability even at one shard, so any miss is the engine's fault.
+    long shardBytes = Engine.shardBytesFor(8L * stableKeys, 24, 8);
+    Engine engine = Engine.builder().poolBytes((maxShards + 1) * shardBytes).threads(2).build();
+    try {
+      ElasticCache cache = engine.createCache(CacheOptions.builder("soak").maxKeyBytes(24)
+          .maxValueBytes(8).shardBytes(shardBytes).queueCapacity(1 << 14).build());
+      return run(engine, cache);
+    } finally {
+      engine.close().block(DEADLINE);
+    }
+  }
+
+  private int run(Engine engine, ElasticCache cache) throws InterruptedException {
+    Flux.range(0, stableKeys).flatMap(k -> cache.put(key("s-" + k), bytes(k)), 256)
+        .blockLast(DEADLINE);
+    int doomed = Math.max(1, stableKeys / 10);
+    Flux.range(0, doomed).flatMap(k -> cache.put(key("d-" + k), bytes(k)), 256)
+        .blockLast(DEADLINE);
+    long freeAtStart = engine.pool().freeBytes();
+    int leasesAtStart = engine.pool().activeLeases();
+    Flux.range(0, doomed).flatMap(k -> cache.remove(key("d-" + k)), 256).blockLast(DEADLINE);
+    doomedAt = System.nanoTime();
+    System.out.printf(Locale.ROOT, "soak: %d stable keys, %d removed keys, %d hot keys per "
+        + "round, %d clients, 1..%d shards of %.1f MiB, for %s%n", stableKeys, doomed, hotKeys,
+        clients, maxShards, cache.shardBytes() / 1048576.0, duration);
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    busyIn = new AtomicLongArray(clients);
+    for (int c = 0; c < clients; c++) {
+      busyIn.set(c, -1);
+    }
+    CountDownLatch stopped = new CountDownLatch(clients + 1);
+    histories.put(0L, newRoundHistories());
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      SplittableRandom rnd = new SplittableRandom(seed * 31 + c);
+      Thread.ofPlatform().name("soak-client-" + c).start(() -> {
+        try {
+          while (running.get()) {
+            step(cache, client, rnd);
+          }
+        } catch (RuntimeException e) {
+          violations.add("client " + client + " failed: " + e);
+        } finally {
+          stopped.countDown();
+        }
+      });
+    }
+    AtomicLong scans = new AtomicLong();
+    Thread.ofPlatform().name("soak-scanner").start(() -> {
+      try {
+        while (running.get()) {
+          checkScan(cache.scan().collectList().block(DEADLINE));
+          scans.incrementAndGet();
+        }
+      } catch (RuntimeException e) {
+        violations.add("scanner failed: " + e);
+      } finally {
+        stopped.countDown();
+      }
+    });
+
+    SplittableRandom plan = new SplittableRandom(seed);
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    long rehashes = 0;
+    long moved = 0;
+    int base = cache.baseShards();
+    while (System.nanoTime() < end && violations.isEmpty()) {
+      long r = round.get();
+      int target = base + plan.nextInt(maxShards - base + 1);
+      long t = System.nanoTime();
+      resize(cache, target);
+      long rehashNanos = System.nanoTime() - t;
+      rehashes++;
+      long opsTarget = opsDone.get() + opsPerRound;
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (opsDone.get() < opsTarget && violations.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          violations.add("clients made no progress in round " + r);
+        }
+        Thread.onSpinWait();
+      }
+      // Next round: fresh hot keys. Operations of round r still running finish into its
+      // histories, so check them once no client is inside one; then drop its keys.
+      histories.put(r + 1, newRoundHistories());
+      round.set(r + 1);
+      awaitRoundIdle(r);
+      moved = checkRound(r, moved);
+      removeHotKeys(cache, r);
+      CacheStats s = cache.stats().block(DEADLINE);
+      System.out.printf(Locale.ROOT, "[soak] %6.1f s  round %5d  shards %2d  rehash %6.1f ms  "
+              + "ops %,11d  scans %,6d  entries %,8d  evictions %d  violations %d%n",
+          (System.nanoTime() - start) / 1e9, r, cache.shards(), rehashNanos / 1e6,
+          opsDone.get(), scans.get(), s.entries(), s.evictions(), violations.size());
+    }
+    running.set(false);
+    if (!stopped.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+      violations.add("clients or scanner did not stop");
+    }
+    checkRound(round.get(), moved);
+    removeHotKeys(cache, round.get());
+    resize(cache, base);
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (engine.pool().freeBytes() != freeAtStart && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    CacheStats s = cache.stats().block(DEADLINE);
+    if (s.evictions() != 0) {
+      violations.add(s.evictions() + " entries evicted: the pool was sized so that none is");
+    }
+    if (engine.pool().freeBytes() != freeAtStart || engine.pool().activeLeases() != leasesAtStart) {
+      violations.add("back at base, the pool has " + engine.pool().freeBytes() + " bytes free and "
+          + engine.pool().activeLeases() + " leases; at the start " + freeAtStart + " and "
+          + leasesAtStart);
+    }
+    System.out.printf(Locale.ROOT, "%nsoak: %.1f s, %d rounds (%d rehashes), %,d operations, "
+            + "%,d scans, %d violations%n", (System.nanoTime() - start) / 1e9, round.get(),
+        rehashes, opsDone.get(), scans.get(), violations.size());
+    violations.stream().limit(20).forEach(v -> System.out.println("  " + v));
+    return violations.isEmpty() ? 0 : 1;
+  }
+
+  private List<List<Op>> newRoundHistories() {
+    List<List<Op>> perClient = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      perClient.add(Collections.synchronizedList(new ArrayList<>()));
+    }
+    return perClient;
+  }
+
+  private void awaitRoundIdle(long r) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    for (int c = 0; c < clients; c++) {
+      while (busyIn.get(c) == r) {
+        if (System.nanoTime() > deadline) {
+          violations.add("client " + c + " stuck in an operation of round " + r);
+          return;
+        }
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private void removeHotKeys(ElasticCache cache, long r) {
+    Flux.range(0, hotKeys).flatMap(k -> cache.remove(key("h-" + r + "-" + k))).blockLast(DEADLINE);
+  }
+
+  /** Adds or removes shards to reach {@code target} and rehashes there. */
+  private static void resize(ElasticCache cache, int target) {
+    while (cache.shards() != target || cache.rehashing()) {
+      int now = cache.shards();
+      for (int i = now; i < target; i++) {
+        cache.addShard().block(DEADLINE);
+      }
+      for (int i = now; i > target; i--) {
+        cache.removeShard().block(DEADLINE);
+      }
+      cache.rehash().blockLast(DEADLINE);
+    }
+  }
+
+  /** Checks and drops the histories of round {@code r}; returns the running op count. */
+  private long checkRound(long r, long checked) {
+    List<List<Op>> perClient = histories.remove(r);
+    if (perClient == null) {
+      return checked;
+    }
+    Map<Integer, List<Op>> byKey = new HashMap<>();
+    long n = 0;
+    for (List<Op> h : perClient) {
+      synchronized (h) {
+        for (Op op : h) {
+          byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+          n++;
+        }
+      }
+    }
+    byKey.values().forEach(ops -> RegisterHistory.check(ops, violations));
+    return checked + n;
+  }
+
+  private void checkScan(List<CacheEntry<byte[], byte[]>> scanned) {
+    Map<String, Integer> seen = new HashMap<>();
+    for (CacheEntry<byte[], byte[]> e : scanned) {
+      seen.merge(new String(e.key(), StandardCharsets.US_ASCII), 1, Integer::sum);
+    }
+    for (int k = 0; k < stableKeys; k++) {
+      Integer c = seen.get("s-" + k);
+      if (c == null || c != 1) {
+        violations.add("a scan saw stable key s-" + k + " " + (c == null ? 0 : c) + " times");
+        return;
+      }
+    }
+    seen.forEach((k, c) -> {
+      if (c > 1) {
+        violations.add("a scan saw key " + k + " " + c + " times");
+      }
+    });
+  }
+
+  private void step(ElasticCache cache, int client, SplittableRandom rnd) {
+    int dice = rnd.nextInt(100);
+    if (dice < 10) {
+      int k = rnd.nextInt(stableKeys);
+      long v = decode(cache.get(key("s-" + k)).block(DEADLINE));
+      if (v != k) {
+        violations.add("stable key s-" + k + " read as " + v + " (false miss or wrong value)");
+      }
+      opsDone.incrementAndGet();
+      return;
+    }
+    if (dice < 15) {
+      int k = rnd.nextInt(Math.max(1, stableKeys / 10));
+      long begun = System.nanoTime();
+      long v = decode(cache.get(key("d-" + k)).block(DEADLINE));
+      if (begun > doomedAt && v != RegisterHistory.ABSENT) {
+        violations.add("removed key d-" + k + " came back with " + v);
+      }
+      opsDone.incrementAndGet();
+      return;
+    }
+    busyIn.set(client, round.get());
+    try {
+      hotStep(cache, client, rnd, dice, busyIn.get(client));
+    } finally {
+      busyIn.set(client, -1);
+    }
+  }
+
+  private void hotStep(ElasticCache cache, int client, SplittableRandom rnd, int dice, long r) {
+    List<List<Op>> perClient = histories.get(r);
+    if (perClient == null) {
+      return; // the round closed between the two reads: the next step takes the new one
+    }
+    int k = rnd.nextInt(hotKeys);
+    byte[] hot = key("h-" + r + "-" + k);
+    long[] response = new long[1];
+    long invoke = System.nanoTime();
+    Op op;
+    if (dice < 55) {
+      byte[] got = cache.get(hot).doOnTerminate(() -> response[0] = System.nanoTime())
+          .block(DEADLINE);
+      op = new Op(k, Kind.GET, decode(got), invoke, stamp(response));
+    } else if (dice < 88) {
+      long v = unique.getAndIncrement();
+      cache.put(hot, bytes(v)).doOnTerminate(() -> response[0] = System.nanoTime())
+          .block(DEADLINE);
+      op = new Op(k, Kind.PUT, v, invoke, stamp(response));
+    } else {
+      cache.remove(hot).doOnTerminate(() -> response[0] = System.nanoTime()).block(DEADLINE);
+      op = new Op(k, Kind.REMOVE, RegisterHistory.ABSENT, invoke, stamp(response));
+    }
+    perClient.get(client).add(op);
+    opsDone.incrementAndGet();
+  }
+
+  /** A result delivered on this thread before doOnTerminate ran keeps the time of now. */
+  private static long stamp(long[] response) {
+    return response[0] != 0 ? response[0] : System.nanoTime();
+  }
+}
