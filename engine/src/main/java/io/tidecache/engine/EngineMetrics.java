@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Thread-safe: binds the engine's own tallies to Micrometer meters. Nothing is counted twice:
  * counters and gauges read the shards' tallies when scraped, so the hot path pays no Micrometer
- * cost; only sampled get latencies and rehash durations are recorded into timers.
+ * cost; only sampled operation latencies and rehash durations are recorded into timers.
  */
 final class EngineMetrics {
   private final MeterRegistry registry;
@@ -95,7 +95,19 @@ final class EngineMetrics {
         .register(registry);
     shard.getLatency = latency;
     meters.add(latency);
+    shard.putLatency = writeTimer("put", tags);
+    shard.removeLatency = writeTimer("remove", tags);
+    meters.add(shard.putLatency);
+    meters.add(shard.removeLatency);
     return meters;
+  }
+
+  private Timer writeTimer(String op, Tags tags) {
+    return Timer.builder(MetricNames.WRITE_LATENCY).tags(tags).tag("op", op)
+        .description("latency of sampled " + op + "s, from subscribe to signal")
+        .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+        .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3)
+        .register(registry);
   }
 
   /** The shard's sampled get p99 in microseconds over the recent window, or 0. */

@@ -39,6 +39,11 @@ public final class MetricNames {
   public static final String DROPPED = "tidecache.dropped";
   /** Timer, tags cache, shard: latency of sampled gets (1 in 64), with percentiles. */
   public static final String GET_LATENCY = "tidecache.get.latency";
+  /**
+   * Timer, tags cache, shard, op (put or remove): latency of sampled writes (1 in 64), from
+   * subscribe to signal, with percentiles. Writes always go through the shard's queue.
+   */
+  public static final String WRITE_LATENCY = "tidecache.write.latency";
   /** Gauge: live memory leases in the pool. */
   public static final String LEASES_ACTIVE = "tidecache.leases.active";
   /** Gauge, bytes: memory leased now. */

@@ -106,6 +106,8 @@ final class Shard {
   volatile MemLease lease;
   volatile ShardTable table;
   volatile Timer getLatency;
+  volatile Timer putLatency;
+  volatile Timer removeLatency;
 
   // Writer-only state.
   private boolean dead;
@@ -451,7 +453,11 @@ final class Shard {
       answerLost(op);
       return;
     }
-    op.succeed(result, getLatency);
+    op.succeed(result, switch (op.opcode) {
+      case ShardOp.GET -> getLatency;
+      case ShardOp.PUT -> putLatency;
+      default -> removeLatency;
+    });
   }
 
   /** Answers a scan's request for one region of this table (nothing while the lease is lost). */

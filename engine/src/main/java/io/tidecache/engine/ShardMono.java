@@ -9,7 +9,7 @@ import reactor.core.publisher.Operators;
  * Thread-safe (immutable): the cold {@code Mono} of one cache operation. Each subscription runs
  * the operation once: a get first tries an optimistic read on the subscriber's thread; anything
  * else, or a read that must be serialized, becomes a {@link ShardOp} for the key's home shard.
- * One get in {@link #SAMPLE_EVERY} is timed for the per-shard latency histogram.
+ * One operation in {@link #SAMPLE_EVERY} is timed for the per-shard latency histograms.
  */
 final class ShardMono<T> extends Mono<T> {
   static final int SAMPLE_EVERY = 64;
@@ -34,10 +34,9 @@ final class ShardMono<T> extends Mono<T> {
   @Override
   @SuppressWarnings("unchecked")
   public void subscribe(CoreSubscriber<? super T> actual) {
-    long start = 0;
+    boolean sampled = ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) == 0;
+    long start = sampled ? System.nanoTime() : 0;
     if (opcode == ShardOp.GET) {
-      boolean sampled = ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) == 0;
-      start = sampled ? System.nanoTime() : 0;
       byte[] found = set.readOptimistic(key, hash);
       if (found != ShardTable.CONTENDED) {
         if (sampled) {

@@ -32,7 +32,7 @@ final class ShardOp extends Operators.MonoSubscriber<Object, Object> implements 
   final long ttlMillis;
   /** Set by a home shard that forwards this operation to the key's destination during a rehash. */
   boolean forwarded;
-  /** Non-zero when this get's latency is sampled: its start, in System.nanoTime(). */
+  /** Non-zero when this operation's latency is sampled: its start, in System.nanoTime(). */
   long startNanos;
   private volatile int taken;
 
