@@ -46,6 +46,9 @@ final class EngineMetrics {
     meters.add(FunctionCounter.builder(MetricNames.DROPPED, set, ElasticShardSet::dropped)
         .description("writes dropped by best-effort shards that lost their lease")
         .tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.SCAN_RETRIES, set,
+        ElasticShardSet::scanRetries).description("scan passes read again because a key of "
+        + "their region moved meanwhile").tags(tags).register(registry));
     meters.add(rehashTimer(set));
     return meters;
   }

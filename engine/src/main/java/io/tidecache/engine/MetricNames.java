@@ -35,6 +35,8 @@ public final class MetricNames {
   public static final String REHASH_MOVED = "tidecache.rehash.moved";
   /** Timer, tag cache: duration of each rehash. */
   public static final String REHASH_DURATION = "tidecache.rehash.duration";
+  /** Counter, tag cache: scan passes read again because a key of their region moved meanwhile. */
+  public static final String SCAN_RETRIES = "tidecache.scan.retries";
   /** Counter, tag cache: writes dropped by best-effort shards that had lost their lease. */
   public static final String DROPPED = "tidecache.dropped";
   /** Timer, tags cache, shard: latency of sampled gets (1 in 64), with percentiles. */
