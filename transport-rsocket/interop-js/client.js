@@ -17,6 +17,8 @@
 //                          leave it there, for the caller to read back (default: none)
 //   --expect K=HEX         get K and check that its value is HEX (written by the caller)
 //   --stream-elements N    stats stream: take N elements, then cancel (default 3)
+//   (always)               cache.scan of the cache, one entry at a time (request n 1, then one
+//                          REQUEST_N of 1 per entry), to its COMPLETE; prints every entry
 //   --timeout-ms MS        give up after MS in all (default 20000)
 //
 // Prints one JSON line per step on stdout ({"step":...,"ok":true,...}); the last one is
@@ -131,6 +133,18 @@ function putData(key, ttlMillis, value) {
   return b;
 }
 
+/** entry = keyLength u16 | key | value (the rest); the key as UTF-8 text, the value as hex */
+function readEntry(b) {
+  if (b.length < 2 || 2 + b.readUInt16BE(0) > b.length) {
+    throw new Failure(state.step, `not an entry: 0x${b.toString("hex")}`, EXIT_MISMATCH);
+  }
+  const keyLength = b.readUInt16BE(0);
+  return {
+    key: b.subarray(2, 2 + keyLength).toString("utf8"),
+    valueHex: b.subarray(2 + keyLength).toString("hex"),
+  };
+}
+
 /** interval = intervalMillis u32 */
 function intervalData(millis) {
   const b = Buffer.alloc(4);
@@ -195,6 +209,43 @@ function takeThenCancel(rsocket, tag, data, n) {
       },
       onError(e) {
         finish(() => reject(e));
+      },
+      onExtension() {},
+    });
+  });
+}
+
+/**
+ * Request-stream to its COMPLETE, asking for one element at a time: initial request n 1, then a
+ * REQUEST_N of 1 after each element (the server must send no more than asked).
+ */
+function collectOneByOne(rsocket, tag, data) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    let subscription = null;
+    let outstanding = 1;
+    subscription = rsocket.requestStream({ data, metadata: route(tag) }, 1, {
+      onNext(payload, isComplete) {
+        outstanding--;
+        if (outstanding < 0) {
+          reject(new Failure(state.step, `an element beyond the request n (${got.length + 1})`,
+            EXIT_MISMATCH));
+          subscription.cancel();
+          return;
+        }
+        got.push(payload.data ? Buffer.from(payload.data) : Buffer.alloc(0));
+        if (isComplete) {
+          resolve(got);
+          return;
+        }
+        outstanding++;
+        subscription.request(1);
+      },
+      onComplete() {
+        resolve(got);
+      },
+      onError(e) {
+        reject(e);
       },
       onExtension() {},
     });
@@ -308,6 +359,15 @@ async function run(opts) {
     emit({ step: state.step, ok: true, key: opts.leaveKey, valueHex: value.toString("hex"),
       ttlMillis: 0 });
   }
+
+  state.step = "scan";
+  const entries = (await collectOneByOne(rsocket, `cache.scan.${cache}`, Buffer.alloc(0)))
+    .map(readEntry)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const keys = entries.map((e) => e.key);
+  expectThat(new Set(keys).size === keys.length,
+    `cache.scan: a key arrived twice: ${JSON.stringify(keys)}`);
+  emit({ step: state.step, ok: true, route: `cache.scan.${cache}`, requestN: 1, entries });
 
   state.step = "stream";
   const stats = await takeThenCancel(rsocket, `stats.${cache}`, intervalData(20),

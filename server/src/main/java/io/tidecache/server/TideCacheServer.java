@@ -47,15 +47,17 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Implementation notes. The {@code events} route streams the merge of the engine's events
  * (leases, shards, rehashes) and every autoscaler's decisions (each a {@link ScaleDecision}, HOLD
- * included). Requests reach the caches through a {@link DrainGate}: on stop the gate closes first
- * (new requests get {@code CACHE_CLOSED}), in-flight ones get {@code shutdown.grace} to finish,
- * then the listeners and connections close, the autoscalers stop, and the engine closes, which
- * releases every lease. {@link RunningCacheServer} cannot yet stop listening without also
- * closing its connections, so during the grace new connections are still accepted, but every
- * request on them is refused. Scraping {@code /metrics} reads MXBeans and {@code /proc}, which may
- * block, so it runs on bounded-elastic threads, never on the event loop. The server's own log
- * ({@link JsonLog}) never blocks, so decisions and shard events are logged on the threads that
- * publish them (engine and parallel threads).
+ * included). Requests reach the caches through a {@link DrainGate}. On stop the listeners close
+ * first ({@link RunningCacheServer#stopAccepting()}: a new connection is refused, those
+ * established stay open), then the gate closes (a new request on an open connection gets
+ * {@code CACHE_CLOSED}), in-flight ones get {@code shutdown.grace} to finish on their
+ * connections, then the connections close, the autoscalers stop, and the engine closes, which
+ * releases every lease. During the grace {@code /health} answers only on an HTTP connection
+ * already open: its port is the WebSocket listener's, closed with the others. Scraping
+ * {@code /metrics} reads MXBeans and {@code /proc}, which may block, so it runs on bounded-elastic
+ * threads, never on the event loop. The server's own log ({@link JsonLog}) never blocks, so
+ * decisions and shard events are logged on the threads that publish them (engine and parallel
+ * threads).
  */
 final class TideCacheServer {
   static final String METRICS_PATH = "/metrics";
@@ -125,8 +127,9 @@ final class TideCacheServer {
    * Starts everything {@code config} describes and logs where it listens. Blocks the calling
    * thread until the listeners are bound (at most 30 s).
    *
-   * @throws RuntimeException when a listener cannot bind (port in use, bad TLS files) or a cache
-   *     cannot be created; whatever had started is closed again
+   * @throws RuntimeException when a listener cannot bind (a port in use: a
+   *     {@code ListenerBindException} naming the transport, address and reason; bad TLS files) or
+   *     a cache cannot be created; whatever had started is closed again, listeners included
    */
   static TideCacheServer start(ServerConfig config, JsonLog log) {
     long t0 = System.nanoTime();
@@ -255,7 +258,7 @@ final class TideCacheServer {
         "startMillis", (System.nanoTime() - startNanos) / 1_000_000,
         "wireFormat", WIRE_FORMAT,
         "msg", "how to call it: " + WIRE_FORMAT + " (routes cache.get|put|remove|stats"
-            + ".<cache>, events); stop with SIGTERM");
+            + "|scan.<cache>, events); stop with SIGTERM");
   }
 
   private void logDecision(ScaleDecision d) {
@@ -277,10 +280,10 @@ final class TideCacheServer {
   }
 
   /**
-   * Stops gracefully, once (later calls return the first report): refuses new requests, waits up
-   * to {@code shutdown.grace} for those in flight, closes listeners and connections, stops the
-   * autoscalers and closes the engine, releasing every lease. Blocks the calling thread; never
-   * call it from an event loop.
+   * Stops gracefully, once (later calls return the first report): closes the listeners (no new
+   * connection), refuses new requests, waits up to {@code shutdown.grace} for those in flight,
+   * closes the connections, stops the autoscalers and closes the engine, releasing every lease.
+   * Blocks the calling thread; never call it from an event loop.
    */
   synchronized StopReport stop(String reason) {
     if (stopReport != null) {
@@ -292,6 +295,13 @@ final class TideCacheServer {
         "inFlight", gate.inFlight(), "connections",
         running == null ? 0 : running.counters().connections());
     List<String> failures = new ArrayList<>();
+    if (running != null) {
+      try {
+        running.stopAccepting().block(CLOSE_TIMEOUT);
+      } catch (RuntimeException e) {
+        failures.add("closing the listeners: " + e);
+      }
+    }
     gate.close();
     stopping.tryEmitValue(Boolean.TRUE); // ends every events stream
     Boolean drained = gate.drained(config.shutdownGrace(), Duration.ofMillis(5),
@@ -301,7 +311,7 @@ final class TideCacheServer {
       try {
         running.dispose().block(CLOSE_TIMEOUT);
       } catch (RuntimeException e) {
-        failures.add("closing the listeners: " + e);
+        failures.add("closing the connections: " + e);
       }
     }
     background.dispose(); // stops every autoscaler's sampling and the log subscriptions

@@ -39,9 +39,9 @@ import reactor.test.StepVerifier;
  * Not thread-safe (JUnit's thread): one server started in this JVM the way {@code serve} starts
  * it, on ephemeral loopback ports, with two caches: {@code users} (autoscaler off) and
  * {@code elastic} (small shards, a 20 ms sample interval, grow after one sample). Clients call it
- * over TCP and over WebSocket; {@code /metrics} is scraped over HTTP; the {@code events} stream
- * carries the autoscaler's decisions and the engine's shard events; and the stop at the end
- * releases every lease. BlockHound watches every thread.
+ * over TCP (a scan included) and over WebSocket; {@code /metrics} is scraped over HTTP; the
+ * {@code events} stream carries the autoscaler's decisions and the engine's shard events; and the
+ * stop at the end releases every lease. BlockHound watches every thread.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -115,7 +115,13 @@ class ServerEndToEndTest {
     RSocketCacheClient client = RSocketCacheClient.builder("users")
         .tcp(tcp.getHostString(), tcp.getPort()).connect().block(WAIT);
     try {
-      putGetRemove(client.typed(Codecs.STRING, Codecs.STRING), "tcp");
+      TypedCache<String, String> users = client.typed(Codecs.STRING, Codecs.STRING);
+      putGetRemove(users, "tcp");
+      users.put("scan-1", "a").block(WAIT);
+      users.put("scan-2", "b").block(WAIT);
+      // cache.scan through the server's drain gate: every entry once
+      assertThat(users.scan().map(e -> e.key() + "=" + e.value()).collectList().block(WAIT))
+          .containsExactlyInAnyOrder("scan-1=a", "scan-2=b");
     } finally {
       client.close().block(WAIT);
     }

@@ -33,7 +33,10 @@ import reactor.core.publisher.SignalType;
  *   <li>Admission: each request, stream and channel counts as one in flight from subscription to
  *       termination or cancellation; past {@code maxInFlight} it is answered REJECTED at once.
  *   <li>Backpressure: channels read their inbound elements only as fast as the cache asks for
- *       them (RSocket turns that demand into REQUEST_N frames); the {@code events} stream keeps at
+ *       them (RSocket turns that demand into REQUEST_N frames); the {@code cache.scan} stream
+ *       asks the cache's scan for exactly what the client requested (each REQUEST_N becomes a
+ *       {@code request(n)} upstream, and the cache holds at most one region of entries in hand),
+ *       so a slow reader never makes the server buffer; the {@code events} stream keeps at
  *       most {@code eventBuffer} events for a slow subscriber and drops the oldest, counted; the
  *       stats stream skips ticks the subscriber did not ask for, counted.
  * </ol>
@@ -89,6 +92,7 @@ final class CacheResponder implements RSocket {
                 BufferOverflowStrategy.DROP_OLDEST)
             .map(e -> DefaultPayload.create(JsonText.of(e)));
         case STATS_STREAM -> statsStream(t.cache, DataLayouts.readInterval(payload.data()));
+        case SCAN -> scan(t.cache, payload);
         default -> throw new IllegalStateException("not a request-stream: " + t.route);
       };
     } catch (RuntimeException e) {
@@ -97,6 +101,16 @@ final class CacheResponder implements RSocket {
       payload.release();
     }
     return admitted(stream);
+  }
+
+  /**
+   * One payload per entry, in the {@code entry} layout. The cache's scan is asked for entries
+   * only as the client requests them: RSocket passes each REQUEST_N on as {@code request(n)},
+   * and nothing between here and the cache prefetches or buffers.
+   */
+  private static Flux<Payload> scan(ByteCache cache, Payload request) {
+    DataLayouts.readEmpty(request.data(), Route.Op.SCAN.prefix());
+    return cache.scan().map(e -> DefaultPayload.create(DataLayouts.entry(e.key(), e.value())));
   }
 
   private Flux<Payload> statsStream(ByteCache cache, Duration interval) {
@@ -153,7 +167,7 @@ final class CacheResponder implements RSocket {
   private Target target(Payload payload, Route.Interaction interaction) {
     String name = MetadataCodec.readRoute(payload.metadata(), composite);
     Route route = Route.parse(name).orElseThrow(() -> WireException.unknownRoute("no route '"
-        + name + "'; routes are cache.get|put|remove|stats|getAll|putAll[.<cache>], "
+        + name + "'; routes are cache.get|put|remove|stats|getAll|putAll|scan[.<cache>], "
         + "stats[.<cache>], events"));
     if (route.op().interaction() != interaction) {
       throw WireException.unknownRoute("route '" + name + "' is served as "

@@ -15,10 +15,11 @@ import java.time.Duration;
  * <pre>
  * key        = key bytes (the whole data)                       cache.get, cache.remove, getAll in
  * put        = keyLength u16 | key | ttlMillis i64 | value       cache.put
- * entry      = keyLength u16 | key | value                       getAll out, putAll in
+ * entry      = keyLength u16 | key | value                       getAll out, scan out, putAll in
  * removed    = 0x01 (was present) | 0x00 (absent)                cache.remove out
  * count      = stored i64                                         cache.putAll out
  * interval   = empty (1 s) | intervalMillis u32                  stats in
+ * empty      = no bytes                                           cache.scan in
  * </pre>
  *
  * <p>ttlMillis: {@value WireFormat#TTL_DEFAULT} the cache's default, 0 never expires, a positive
@@ -183,6 +184,18 @@ final class DataLayouts {
           + WireFormat.MAX_STATS_INTERVAL.toMillis() + ", got " + ms);
     }
     return Duration.ofMillis(ms);
+  }
+
+  /**
+   * Checks that a request carries no data (reserved for later use, so refused today).
+   *
+   * @throws WireException BAD_PAYLOAD for any data
+   */
+  static void readEmpty(ByteBuf data, String route) {
+    int n = data.readableBytes();
+    if (n != 0) {
+      throw WireException.badPayload(route + " data must be empty; got " + n + " bytes");
+    }
   }
 
   static byte[] interval(Duration interval) {

@@ -129,10 +129,29 @@ public final class RSocketCacheClient implements ByteCache {
         .transform(this::whileOpen);
   }
 
+  /**
+   * The server's {@code cache.scan} stream: entries arrive as this subscriber requests them (each
+   * request becomes a REQUEST_N, which the server passes on to its cache), so a slow subscriber
+   * holds the scan back instead of filling buffers.
+   *
+   * <p>In best-effort mode a scan asked for while no connection is up is empty (counted as a
+   * missed read). A scan whose connection is lost midway fails with {@link Disconnected} in
+   * either mode: a cut-short scan must not pass for a complete one.
+   */
   @Override
   public Flux<CacheEntry<byte[], byte[]>> scan() {
-    // TODO(scan route): replaced by the cache.scan request-stream in this change.
-    return Flux.error(new UnsupportedOperationException("scan over RSocket: in progress"));
+    Flux<CacheEntry<byte[], byte[]>> call = rsocket()
+        .onErrorResume(e -> {
+          if (!bestEffortDown(e)) {
+            return Mono.error(e);
+          }
+          connection.missedRead();
+          return Mono.empty();
+        })
+        .flatMapMany(rs -> rs.requestStream(payload(new byte[0], Route.Op.SCAN)))
+        .map(p -> DataLayouts.readEntry(data(p)))
+        .onErrorMap(this::typed);
+    return call.transform(this::whileOpen);
   }
 
   @Override

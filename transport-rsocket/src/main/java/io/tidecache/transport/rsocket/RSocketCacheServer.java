@@ -94,7 +94,11 @@ public final class RSocketCacheServer {
     return new Builder();
   }
 
-  /** Binds the configured transports; the handle completes once all are listening. */
+  /**
+   * Binds the configured transports, TCP first, then WebSocket; the handle completes once all are
+   * listening. When one cannot bind, those already bound are closed again before the start fails
+   * with a {@link ListenerBindException} naming the transport, the address and the reason.
+   */
   public Mono<RunningCacheServer> start() {
     return Mono.defer(() -> {
       RSocketServer rsocket = RSocketServer.create(new SetupAcceptor(this))
@@ -103,13 +107,39 @@ public final class RSocketCacheServer {
           .fragment(fragment);
       ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
       ServerTransport.ConnectionAcceptor acceptor = rsocket.asConnectionAcceptor(maxFrame);
-      Mono<Optional<DisposableServer>> tcp = tcpPort == null ? Mono.just(Optional.empty())
-          : tcpServer(acceptor).channelGroup(connections).bind().map(Optional::of);
-      Mono<Optional<DisposableServer>> ws = webSocketPort == null ? Mono.just(Optional.empty())
-          : httpServer(acceptor).channelGroup(connections).bind().map(Optional::of);
-      return Mono.zip(tcp, ws).map(t -> new RunningCacheServer(
-          t.getT1().orElse(null), t.getT2().orElse(null), webSocketPath, counters, connections));
+      Mono<DisposableServer> tcp = tcpPort == null ? Mono.empty()
+          : bind("TCP", tcpPort, tcpServer(acceptor).channelGroup(connections).bind());
+      Mono<DisposableServer> ws = webSocketPort == null ? Mono.empty()
+          : bind("WebSocket", webSocketPort, httpServer(acceptor).channelGroup(connections)
+              .bind());
+      // One after the other: a failure of the second closes the first (and so does a
+      // cancellation between the two), so a failed start leaves no port bound.
+      return tcp.map(Optional::of).defaultIfEmpty(Optional.empty())
+          .flatMap(t -> ws.map(Optional::of).defaultIfEmpty(Optional.empty())
+              .onErrorResume(e -> closed(t, connections).then(Mono.error(e)))
+              .doOnCancel(() -> t.ifPresent(DisposableServer::dispose))
+              .map(w -> new RunningCacheServer(t.orElse(null), w.orElse(null), webSocketPath,
+                  counters, connections)));
     });
+  }
+
+  private Mono<DisposableServer> bind(String transport, int port, Mono<? extends DisposableServer>
+      binding) {
+    return binding.<DisposableServer>map(d -> d)
+        .onErrorMap(e -> new ListenerBindException(transport, host, port, e));
+  }
+
+  /**
+   * Closes a listener bound by a start that failed, and any connection it accepted meanwhile;
+   * completes once its port is free.
+   */
+  private static Mono<Void> closed(Optional<DisposableServer> bound, ChannelGroup connections) {
+    return bound.map(d -> {
+      d.dispose();
+      Mono<Void> dropped = Mono.create(sink -> connections.close()
+          .addListener(f -> sink.success()));
+      return d.onDispose().onErrorResume(e -> Mono.empty()).then(dropped);
+    }).orElse(Mono.empty());
   }
 
   /**

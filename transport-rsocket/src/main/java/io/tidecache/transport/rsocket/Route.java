@@ -27,6 +27,7 @@ public record Route(Op op, String cache) {
     STATS("cache.stats", Interaction.REQUEST_RESPONSE, true),
     GET_ALL("cache.getAll", Interaction.REQUEST_CHANNEL, true),
     PUT_ALL("cache.putAll", Interaction.REQUEST_CHANNEL, true),
+    SCAN("cache.scan", Interaction.REQUEST_STREAM, true),
     STATS_STREAM("stats", Interaction.REQUEST_STREAM, true),
     EVENTS("events", Interaction.REQUEST_STREAM, false);
 

@@ -42,22 +42,49 @@ public final class RunningCacheServer {
 
   public ServerCounters counters() { return counters; }
 
-  /** Stops listening and closes every connection; completes when all are closed. Idempotent. */
+  /**
+   * Stops listening, and only that: the listening sockets close (a new connection is refused by
+   * the operating system), while the connections already established keep being served, their
+   * requests in flight included, until {@link #dispose()}. Completes once every listener is
+   * closed. Idempotent. This is the first step of a graceful stop: stop accepting, drain, then
+   * dispose.
+   *
+   * <p>How: each transport is one Netty server channel, the parent of the channels it accepted.
+   * Closing the server channel (Reactor Netty's {@link DisposableServer#dispose()}) releases the
+   * port and leaves its children open; they are closed by {@link #dispose()}, through the
+   * channel group that every accepted connection joins.
+   */
+  public Mono<Void> stopAccepting() {
+    return Mono.defer(() -> {
+      closeListeners();
+      return onClose();
+    });
+  }
+
+  /**
+   * Stops listening and closes every connection; completes when all are closed. Idempotent, and
+   * may follow {@link #stopAccepting()}.
+   */
   public Mono<Void> dispose() {
     return Mono.defer(() -> {
-      if (tcp != null) {
-        tcp.dispose();
-      }
-      if (webSocket != null) {
-        webSocket.dispose();
-      }
+      closeListeners();
       Mono<Void> dropped = Mono.create(sink -> connections.close()
           .addListener(f -> sink.success()));
       return dropped.then(onClose());
     });
   }
 
-  /** Completes when every transport of this server is closed. */
+  /** Closes the server channels (idempotent); their accepted children stay open. */
+  private void closeListeners() {
+    if (tcp != null) {
+      tcp.dispose();
+    }
+    if (webSocket != null) {
+      webSocket.dispose();
+    }
+  }
+
+  /** Completes when every listener of this server is closed (connections may still be open). */
   public Mono<Void> onClose() {
     List<Mono<Void>> closing = new ArrayList<>(2);
     if (tcp != null) {

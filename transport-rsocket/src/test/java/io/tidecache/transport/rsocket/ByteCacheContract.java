@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -261,6 +263,71 @@ abstract class ByteCacheContract {
     StepVerifier.create(cache.get(b("bad"))).verifyComplete();
   }
 
+  /** Stores {@code n} entries k0..k(n-1) -> v0..v(n-1) with one putAll. */
+  private void putKeys(int n) {
+    assertThat(cache.putAll(Flux.range(0, n).map(i -> new CacheEntry<>(b("k" + i), b("v" + i))))
+        .block(WAIT)).isEqualTo(n);
+  }
+
+  /** How many times the scan gave each key; fails on a value that is not the key's own. */
+  private static Map<String, Integer> scanCounts(
+      List<CacheEntry<byte[], byte[]>> scanned) {
+    Map<String, Integer> seen = new HashMap<>();
+    for (CacheEntry<byte[], byte[]> e : scanned) {
+      String key = new String(e.key(), StandardCharsets.UTF_8);
+      assertThat(new String(e.value(), StandardCharsets.UTF_8)).as("value of %s", key)
+          .isEqualTo("v" + key.substring(1));
+      seen.merge(key, 1, Integer::sum);
+    }
+    return seen;
+  }
+
+  @Test
+  void scanGivesEveryEntryExactlyOnceWithItsValue() {
+    int n = 300;
+    putKeys(n);
+    cache.remove(b("k7")).block(WAIT);
+    Map<String, Integer> seen = scanCounts(cache.scan().collectList().block(WAIT));
+    assertThat(seen).hasSize(n - 1).doesNotContainKey("k7");
+    assertThat(seen.values()).containsOnly(1);
+  }
+
+  @Test
+  void scanOfAnEmptyCacheIsEmpty() {
+    StepVerifier.create(cache.scan()).verifyComplete();
+  }
+
+  @Test
+  void scanCanBeCancelledMidwayAndTheCacheGoesOn() {
+    putKeys(100);
+    StepVerifier.create(cache.scan(), 0)
+        .thenRequest(3)
+        .expectNextCount(3)
+        .thenCancel()
+        .verify(WAIT);
+    assertThat(cache.scan().take(5).collectList().block(WAIT)).hasSize(5);
+    assertThat(get(b("k42"))).isEqualTo(b("v42"));
+    assertThat(scanCounts(cache.scan().collectList().block(WAIT))).hasSize(100);
+  }
+
+  @Test
+  void scanOneEntryAtATimeGivesThemAll() {
+    int n = 50;
+    putKeys(n);
+    StepVerifier.create(cache.scan(), 1)
+        .expectNextCount(1)
+        .thenRequest(1)
+        .expectNextCount(1)
+        .thenRequest(1)
+        .expectNextCount(1)
+        .thenCancel()
+        .verify(WAIT);
+    Map<String, Integer> seen = scanCounts(
+        cache.scan().limitRate(1).collectList().block(WAIT));
+    assertThat(seen).hasSize(n);
+    assertThat(seen.values()).containsOnly(1);
+  }
+
   @Test
   void statsCountHitsMissesAndPuts() {
     CacheStats before = cache.stats().block(WAIT);
@@ -296,6 +363,8 @@ abstract class ByteCacheContract {
         .block(WAIT)).isEqualTo(2L);
     assertThat(longs.getAll(Flux.just("x", "nope", "y")).map(CacheEntry::value).collectList()
         .block(WAIT)).containsExactly(1L, 2L);
+    assertThat(strings.scan().map(CacheEntry::key).collectList().block(WAIT))
+        .containsExactlyInAnyOrder("id-1", "x", "y");
     StepVerifier.create(longs.get("id-1")).verifyError(InvalidRequest.class); // 3 bytes, not 8
   }
 
@@ -306,5 +375,6 @@ abstract class ByteCacheContract {
     StepVerifier.create(cache.get(b("k"))).verifyError(CacheClosed.class);
     StepVerifier.create(cache.put(b("k"), b("v"))).verifyError(CacheClosed.class);
     StepVerifier.create(cache.remove(b("k"))).verifyError(CacheClosed.class);
+    StepVerifier.create(cache.scan()).verifyError(CacheClosed.class);
   }
 }

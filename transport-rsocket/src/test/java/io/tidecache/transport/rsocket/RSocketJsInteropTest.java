@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The script connects with composite metadata, does put, get (checks the value), remove, get
  * again (checks the miss), remove of the absent key, a request to an unknown cache (checks the
  * UNKNOWN_CACHE error frame), a get of a key written here from Java, a put it leaves for Java to
- * read, a stats stream it cancels after a few elements, and cache.stats; one JSON line per step.
+ * read, a cache.scan it reads one entry at a time (request n 1, then REQUEST_N 1 per entry; it
+ * fails on an entry beyond what it asked for), a stats stream it cancels after a few elements,
+ * and cache.stats; one JSON line per step.
  * This test checks the exit code, every line, and the server side: the key left by Node is
  * readable from Java with the same bytes, the key it removed is gone, the refusal was counted,
  * and nothing is left in flight once Node has gone.
@@ -108,7 +110,7 @@ class RSocketJsInteropTest {
         .isZero();
     List<String> lines = r.stdout.lines().toList();
     String hex = HEX.formatHex(VALUE);
-    assertThat(lines).as("stdout of node").hasSize(13);
+    assertThat(lines).as("stdout of node").hasSize(14);
     assertThat(lines.subList(0, 6)).containsExactly(
         "{\"step\":\"connect\",\"ok\":true,\"transport\":\"" + transport + "\"}",
         "{\"step\":\"put\",\"ok\":true,\"key\":\"node-key\",\"valueHex\":\"" + hex
@@ -125,12 +127,17 @@ class RSocketJsInteropTest {
             + HEX.formatHex(FROM_JAVA) + "\"}",
         "{\"step\":\"put-leave\",\"ok\":true,\"key\":\"left-by-node\",\"valueHex\":\"" + hex
             + "\",\"ttlMillis\":0}");
-    assertThat(lines.get(9)).startsWith("{\"step\":\"stream\",\"ok\":true,\"route\":\"stats."
+    assertThat(lines.get(9)).as("the scan: every entry once, in the entry layout").isEqualTo(
+        "{\"step\":\"scan\",\"ok\":true,\"route\":\"cache.scan." + cacheName + "\","
+            + "\"requestN\":1,\"entries\":[{\"key\":\"from-java\",\"valueHex\":\""
+            + HEX.formatHex(FROM_JAVA) + "\"},{\"key\":\"left-by-node\",\"valueHex\":\"" + hex
+            + "\"}]}");
+    assertThat(lines.get(10)).startsWith("{\"step\":\"stream\",\"ok\":true,\"route\":\"stats."
         + cacheName + "\",\"elements\":3,\"cancelled\":true,\"last\":{\"type\":\"CacheStats\","
         + "\"cache\":\"" + cacheName + "\",");
-    assertThat(lines.get(10)).startsWith("{\"step\":\"stats\",\"ok\":true,\"stats\":{"
+    assertThat(lines.get(11)).startsWith("{\"step\":\"stats\",\"ok\":true,\"stats\":{"
         + "\"type\":\"CacheStats\",\"cache\":\"" + cacheName + "\",");
-    assertThat(lines.subList(11, 13)).containsExactly(
+    assertThat(lines.subList(12, 14)).containsExactly(
         "{\"step\":\"close\",\"ok\":true}", "{\"step\":\"done\",\"ok\":true}");
 
     // The server side: what Node wrote is there for Java, byte for byte; what it removed is gone.

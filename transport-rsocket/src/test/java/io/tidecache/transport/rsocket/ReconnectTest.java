@@ -43,7 +43,11 @@ class ReconnectTest {
   }
 
   private static RSocketCacheClient client(int port, boolean bestEffort) {
-    return RSocketCacheClient.builder("users").tcp("127.0.0.1", port).bestEffort(bestEffort)
+    return client("users", port, bestEffort);
+  }
+
+  private static RSocketCacheClient client(String cache, int port, boolean bestEffort) {
+    return RSocketCacheClient.builder(cache).tcp("127.0.0.1", port).bestEffort(bestEffort)
         .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200)).connect().block(WAIT);
   }
 
@@ -77,6 +81,43 @@ class ReconnectTest {
       strict.put(bytes("k"), bytes("v3")).block(WAIT);
       assertThat(lenient.get(bytes("k")).block(WAIT)).isEqualTo(bytes("v3"));
       assertThat(strict.connects()).isEqualTo(2);
+    } finally {
+      strict.close().block(WAIT);
+      lenient.close().block(WAIT);
+      server.dispose().block(WAIT);
+    }
+  }
+
+  @Test
+  void aScanWhileDisconnectedIsEmptyBestEffortButAScanCutMidwayFailsInBothModes() {
+    ByteCache scanned = engine.createCache(CacheOptions.builder("scanned")
+        .shardBytes(1L << 20).build());
+    scanned.putAll(Flux.range(0, 200).map(i -> new CacheEntry<>(bytes("k" + i), bytes("v"))))
+        .block(WAIT);
+    RunningCacheServer server = serve(0);
+    int port = server.tcpAddress().getPort();
+    RSocketCacheClient strict = client("scanned", port, false);
+    RSocketCacheClient lenient = client("scanned", port, true);
+    try {
+      // cut midway: the scan has its first entry, then the server goes away
+      RunningCacheServer running = server;
+      StepVerifier.create(lenient.scan(), 1)
+          .expectNextCount(1)
+          .then(() -> running.dispose().block(WAIT))
+          .expectError(Disconnected.class)
+          .verify(WAIT);
+      await("both clients to see the disconnection",
+          () -> !strict.connected() && !lenient.connected());
+
+      // asked for while disconnected
+      StepVerifier.create(strict.scan()).verifyError(Disconnected.class);
+      long missed = lenient.missedReads();
+      StepVerifier.create(lenient.scan()).verifyComplete();
+      assertThat(lenient.missedReads()).isEqualTo(missed + 1);
+
+      server = serve(port);
+      await("both clients to reconnect", () -> strict.connected() && lenient.connected());
+      assertThat(lenient.scan().count().block(WAIT)).isEqualTo(200);
     } finally {
       strict.close().block(WAIT);
       lenient.close().block(WAIT);

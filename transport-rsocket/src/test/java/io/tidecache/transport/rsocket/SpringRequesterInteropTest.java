@@ -13,6 +13,7 @@ import io.tidecache.transport.rsocket.ServerCounters.Refusal;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +38,8 @@ import reactor.test.StepVerifier;
  * <p>Proves: put / get (the value, byte for byte) / remove ({@code 0x01}, then {@code 0x00}) /
  * get after remove (a miss is an empty Mono), what Spring wrote is readable from Java and what
  * Java wrote is readable from Spring, an error frame surfaces as rsocket-java's
- * {@link ApplicationErrorException} with the documented message, the stats stream (take a few,
+ * {@link ApplicationErrorException} with the documented message, cache.scan as a
+ * {@code retrieveFlux} (every entry once, in the entry layout), the stats stream (take a few,
  * cancel: the server frees the stream while the connection stays open), cache.stats, and the
  * events stream (JSON of events emitted on the server).
  */
@@ -135,6 +137,15 @@ class SpringRequesterInteropTest {
           .retrieveMono(Void.class).blockOptional(WAIT)).isEmpty();
       assertThat(cache.get(bytes("left-by-spring")).block(WAIT)).isEqualTo(VALUE);
 
+      // cache.scan: a request-stream, one payload per entry in the entry layout, then COMPLETE;
+      // Spring asks for them in batches (limitRate 2 makes that REQUEST_N 2 at a time)
+      List<byte[]> scanned = requester.route("cache.scan.{name}", name)
+          .retrieveFlux(byte[].class).limitRate(2).collectList().block(WAIT);
+      assertThat(scanned).extracting(SpringRequesterInteropTest::entryKey)
+          .containsExactlyInAnyOrder("from-java", "left-by-spring");
+      assertThat(scanned).filteredOn(e -> entryKey(e).equals("left-by-spring"))
+          .singleElement().satisfies(e -> assertThat(entryValue(e)).isEqualTo(VALUE));
+
       // the stats stream, every 20 ms: take three, then cancel (take cancels upstream)
       long cancelledBefore = server.counters().cancelled();
       List<String> ticks = requester.route("stats.{name}", name)
@@ -180,6 +191,18 @@ class SpringRequesterInteropTest {
     byte[] k = bytes(key);
     return ByteBuffer.allocate(2 + k.length + 8 + value.length).putShort((short) k.length).put(k)
         .putLong(ttlMillis).put(value).array();
+  }
+
+  /** The key of an {@code entry} (keyLength u16 | key | value), as text. */
+  private static String entryKey(byte[] entry) {
+    int keyLength = ByteBuffer.wrap(entry).getShort() & 0xFFFF;
+    return new String(entry, 2, keyLength, StandardCharsets.UTF_8);
+  }
+
+  /** The value of an {@code entry}. */
+  private static byte[] entryValue(byte[] entry) {
+    int keyLength = ByteBuffer.wrap(entry).getShort() & 0xFFFF;
+    return Arrays.copyOfRange(entry, 2 + keyLength, entry.length);
   }
 
   private static byte[] bytes(String s) {

@@ -10,6 +10,7 @@ import io.rsocket.frame.ErrorFrameCodec;
 import io.rsocket.frame.FrameLengthCodec;
 import io.rsocket.frame.PayloadFrameCodec;
 import io.rsocket.frame.RequestChannelFrameCodec;
+import io.rsocket.frame.RequestNFrameCodec;
 import io.rsocket.frame.RequestResponseFrameCodec;
 import io.rsocket.frame.RequestStreamFrameCodec;
 import io.rsocket.frame.SetupFrameCodec;
@@ -73,7 +74,12 @@ final class WireExamples {
         buf(DataLayouts.interval(Duration.ofSeconds(1))))));
     m.put("events", tcp(RequestStreamFrameCodec.encode(ALLOC, 15, false, Integer.MAX_VALUE,
         buf(MetadataCodec.compositeRoute("events")), Unpooled.EMPTY_BUFFER)));
-    m.put("rejected", tcp(ErrorFrameCodec.encode(ALLOC, 17, new io.rsocket.exceptions
+    m.put("scan", tcp(RequestStreamFrameCodec.encode(ALLOC, 17, false, 64,
+        buf(MetadataCodec.compositeRoute("cache.scan.users")), Unpooled.EMPTY_BUFFER)));
+    m.put("scan-answer", tcp(next(17, DataLayouts.entry(b("id-1"), b("Ada")), false)));
+    m.put("scan-request-n", tcp(RequestNFrameCodec.encode(ALLOC, 17, 64)));
+    m.put("scan-complete", tcp(PayloadFrameCodec.encodeComplete(ALLOC, 17)));
+    m.put("rejected", tcp(ErrorFrameCodec.encode(ALLOC, 19, new io.rsocket.exceptions
         .RejectedException("OVERLOADED: requests in flight on this connection is full "
             + "(limit 256); request refused, nothing changed"))));
     return m;

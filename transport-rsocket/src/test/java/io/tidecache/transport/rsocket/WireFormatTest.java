@@ -62,7 +62,10 @@ class WireFormatTest {
     assertThat(Route.parse("cache.getX")).isEmpty();
     assertThat(Route.parse("cache.get.")).isEmpty();
     assertThat(Route.parse("")).isEmpty();
-    assertThat(Route.parse("cache.scan.users")).isEmpty();
+    assertThat(Route.parse("cache.scan.users")).contains(new Route(Route.Op.SCAN, "users"));
+    assertThat(Route.parse("cache.scan")).contains(new Route(Route.Op.SCAN, null));
+    assertThat(Route.parse("cache.scanX")).isEmpty();
+    assertThat(Route.Op.SCAN.interaction()).isEqualTo(Route.Interaction.REQUEST_STREAM);
   }
 
   @Test
@@ -96,6 +99,10 @@ class WireFormatTest {
     assertThat(e.key()).isEqualTo(WireExamples.b("k"));
     assertThat(e.value()).isEmpty();
     assertThat(DataLayouts.readCount(DataLayouts.count(42))).isEqualTo(42);
+    DataLayouts.readEmpty(Unpooled.EMPTY_BUFFER, "cache.scan");
+    assertThatThrownBy(() -> DataLayouts.readEmpty(Unpooled.wrappedBuffer(new byte[3]),
+        "cache.scan")).isInstanceOf(WireException.class)
+        .hasMessage("cache.scan data must be empty; got 3 bytes");
     assertThat(DataLayouts.readRemoved(DataLayouts.removed(true))).isTrue();
     assertThat(DataLayouts.readInterval(Unpooled.wrappedBuffer(
         DataLayouts.interval(Duration.ofMillis(250))))).isEqualTo(Duration.ofMillis(250));
