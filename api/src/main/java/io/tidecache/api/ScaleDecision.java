@@ -12,9 +12,12 @@ package io.tidecache.api;
  * @param applied for GROW and SHRINK, whether the actuator could apply it (false, with the reason
  *     appended, when the pool was exhausted or a rehash was running)
  * @param atMillis when it was decided
+ * @param targetShards for GROW and SHRINK, the shard count the decision goes to (once applied,
+ *     the count the cache reached: below the decided one when the pool ran out part way through
+ *     a grow); for HOLD, the sample's shard count, or 0 when there is no sample
  */
 public record ScaleDecision(String cache, Action action, String reason, ScalingSignals signals,
-    boolean applied, long atMillis) implements CacheEvent {
+    boolean applied, long atMillis, int targetShards) implements CacheEvent {
 
   /** What the autoscaler decided. */
   public enum Action { GROW, SHRINK, HOLD }

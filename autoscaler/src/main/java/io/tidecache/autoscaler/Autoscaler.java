@@ -195,7 +195,7 @@ public final class Autoscaler {
     state = step.next();
     return actuator.apply(step.decision()).doOnNext(published -> {
       if (published.applied()) {
-        state = state.changedAt(published.atMillis());
+        state = state.changedBy(published);
       }
     });
   }
@@ -212,7 +212,7 @@ public final class Autoscaler {
     // No sample was taken: the decision carries the last one that was (null before the first).
     ScalingSignals last = state.previous();
     return Mono.just(new ScaleDecision(control.cache(), Action.HOLD, reason, last, false,
-        scheduler.now(TimeUnit.MILLISECONDS)));
+        scheduler.now(TimeUnit.MILLISECONDS), last == null ? 0 : last.shards()));
   }
 
   private ScaleDecision withRehashFailure(ScaleDecision d) {
@@ -221,7 +221,7 @@ public final class Autoscaler {
       return d;
     }
     return new ScaleDecision(d.cache(), d.action(), d.reason() + "; previous rehash failed: "
-        + failure, d.signals(), d.applied(), d.atMillis());
+        + failure, d.signals(), d.applied(), d.atMillis(), d.targetShards());
   }
 
   private void publish(ScaleDecision decision) {

@@ -13,7 +13,9 @@ import java.time.Duration;
  * <p>Grow pressure is any enabled grow trigger in a sample; shrink pressure is low occupancy with
  * no evictions. A change needs its pressure in consecutive samples (the windows), is refused during
  * the cooldown after the previous applied change, and a shrink must keep the projected occupancy
- * below {@code growOccupancy - shrinkMargin} (see {@link ScalingPolicy} for the reasoning).
+ * below {@code growOccupancy - shrinkMargin} (see {@link ScalingPolicy} for the reasoning). A grow
+ * adds 1, 2, 4... shards (at most {@code maxGrowStep}) while its pressure persists from one grow to
+ * the next; a shrink always removes one.
  *
  * @param sampleInterval how often the signals are sampled; 1 ms to 1 h (default 1 s)
  * @param growOccupancy grow when overall occupancy (entries over slots) is at least this; 0.05 to
@@ -32,10 +34,13 @@ import java.time.Duration;
  * @param cooldown after an applied change, no other change for this long; 0 to 24 h (default 30 s)
  * @param maxShards never grow past this many shards; 1 to 65,536 (default 64). The floor is the
  *     cache's base shards.
+ * @param maxGrowStep the most shards one grow may add; 1 to 64 (default 4). The first grow of a
+ *     growth episode adds one shard, and each grow whose pressure persisted right after the
+ *     previous one's cooldown doubles the step, up to this; 1 grows one shard at a time.
  */
 public record AutoscalerSettings(Duration sampleInterval, double growOccupancy,
     double growEvictionRate, double growP99Micros, int growWindow, double shrinkOccupancy,
-    int shrinkWindow, double shrinkMargin, Duration cooldown, int maxShards) {
+    int shrinkWindow, double shrinkMargin, Duration cooldown, int maxShards, int maxGrowStep) {
 
   public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(1);
   public static final double DEFAULT_GROW_OCCUPANCY = 0.85;
@@ -47,6 +52,10 @@ public record AutoscalerSettings(Duration sampleInterval, double growOccupancy,
   public static final double DEFAULT_SHRINK_MARGIN = 0.10;
   public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_SHARDS = 64;
+  public static final int DEFAULT_MAX_GROW_STEP = 4;
+
+  /** The largest {@link #maxGrowStep()} allowed. */
+  public static final int MAX_GROW_STEP_LIMIT = 64;
 
   /** The most shards an autoscaler may be allowed to grow a cache to. */
   public static final int MAX_SHARDS_LIMIT = 1 << 16;
@@ -71,6 +80,7 @@ public record AutoscalerSettings(Duration sampleInterval, double growOccupancy,
     between("shrinkWindow", shrinkWindow, growWindow, 1_000_000);
     between("cooldown", cooldown, Duration.ZERO, Duration.ofHours(24));
     between("maxShards", maxShards, 1, MAX_SHARDS_LIMIT);
+    between("maxGrowStep", maxGrowStep, 1, MAX_GROW_STEP_LIMIT);
   }
 
   /** The defaults listed on this record. */
@@ -165,6 +175,7 @@ public record AutoscalerSettings(Duration sampleInterval, double growOccupancy,
     private double shrinkMargin = DEFAULT_SHRINK_MARGIN;
     private Duration cooldown = DEFAULT_COOLDOWN;
     private int maxShards = DEFAULT_MAX_SHARDS;
+    private int maxGrowStep = DEFAULT_MAX_GROW_STEP;
 
     private Builder() {}
 
@@ -188,11 +199,13 @@ public record AutoscalerSettings(Duration sampleInterval, double growOccupancy,
 
     public Builder maxShards(int v) { this.maxShards = v; return this; }
 
+    public Builder maxGrowStep(int v) { this.maxGrowStep = v; return this; }
+
     /** The settings, checked; throws {@link InvalidRequest} naming the first bad one. */
     public AutoscalerSettings build() {
       return new AutoscalerSettings(sampleInterval, growOccupancy, growEvictionRate,
           growP99Micros, growWindow, shrinkOccupancy, shrinkWindow, shrinkMargin, cooldown,
-          maxShards);
+          maxShards, maxGrowStep);
     }
   }
 }

@@ -25,10 +25,10 @@ import java.util.Locale;
  *     Both 1 and 2 reset the streaks: after a change, pressure must be seen anew, on the new shard
  *     set, for a full window.
  *  3. Grow pressure: occupancy >= growOccupancy, OR evictions/s >= growEvictionRate (when on),
- *     OR get p99 >= growP99Micros (when on). After growWindow consecutive samples with it: GROW,
- *     unless the cache is at maxShards or the pool cannot lease one more shard
- *     (poolFreeBytes < shardBytes), in which case HOLD with that reason and the streak is kept, so
- *     the grow happens on the first sample where it becomes possible.
+ *     OR get p99 >= growP99Micros (when on). After growWindow consecutive samples with it: GROW
+ *     by the growth step (below), unless the cache is at maxShards or the pool cannot lease one
+ *     more shard (poolFreeBytes < shardBytes), in which case HOLD with that reason and the streak
+ *     is kept, so the grow happens on the first sample where it becomes possible.
  *  4. Shrink pressure (only when there is no grow pressure): occupancy <= shrinkOccupancy AND a
  *     measured eviction rate of exactly 0. After shrinkWindow consecutive samples: SHRINK, unless
  *     the cache is at its base shards or the projected-occupancy check fails (below).
@@ -50,6 +50,24 @@ import java.util.Locale;
  * With the defaults, a load flapping faster than the shrink window can cause at most one grow (the
  * first time it is high for 3 samples) and no shrink; the cooldown bounds the rate of changes
  * further, to one per 30 s whatever the load does.
+ *
+ * The growth step is a slow start, as TCP grows its congestion window (Jacobson, "Congestion
+ * Avoidance and Control", SIGCOMM 1988): a spike that needs 1 -> 9 shards should not take eight
+ * decisions, each behind a cooldown, but a single high sample should not buy many shards either.
+ *
+ *  - A growth episode starts with a grow of 1 shard.
+ *  - When the last applied change was a grow and the grow pressure is seen again for a full window
+ *    right after its rehash and cooldown, with no sample without grow pressure in between (the
+ *    rehash and cooldown HOLDs aside), the episode goes on and the step doubles: 1, 2, 4, ... up
+ *    to maxGrowStep. PolicyState.lastGrowStep holds the step of that last grow, as really applied
+ *    (the actuator may reach fewer shards than decided when the pool runs out part way).
+ *  - Any sample outside a rehash or cooldown without grow pressure ends the episode
+ *    (lastGrowStep = 0), and so does an applied shrink. A grow that was decided but not applied
+ *    neither starts nor ends an episode.
+ *  - The step is capped by maxShards - shards and by the whole shards the pool can still lease
+ *    (poolFreeBytes / shardBytes); when either cap is 0 the HOLD reasons of check 3 apply.
+ *
+ * A shrink always removes one shard: shrinking is the change that is expensive to regret.
  *
  * Rates (evictions/s) come from two consecutive samples (see Rates); the first sample has none, so
  * it can grow on occupancy or latency but never counts towards a shrink.
@@ -96,7 +114,7 @@ final class ScalingPolicy {
     if (shrinkCause != null) {
       return onShrinkPressure(state, sample, shrinkCause);
     }
-    return hold(sample, steady(sample, rates), state.after(sample, 0, 0));
+    return hold(sample, steady(sample, rates), state.withoutGrowPressure(sample, 0));
   }
 
   private Step onGrowPressure(PolicyState state, ScalingSignals sample, String cause) {
@@ -107,15 +125,50 @@ final class ScalingPolicy {
     if (streak < window) {
       return hold(sample, pressure, state.after(sample, streak, 0));
     }
-    if (sample.shards() >= settings.maxShards()) {
+    int room = Math.max(0, settings.maxShards() - sample.shards());
+    if (room == 0) {
       return hold(sample, pressure + ", but at max shards: " + sample.shards() + " of "
           + settings.maxShards(), state.after(sample, streak, 0));
     }
-    if (sample.poolFreeBytes() < sample.shardBytes()) {
+    long poolShards = sample.shardBytes() > 0 ? sample.poolFreeBytes() / sample.shardBytes()
+        : Long.MAX_VALUE;
+    if (poolShards <= 0) {
       return hold(sample, pressure + ", but pool exhausted: " + sample.poolFreeBytes()
           + " bytes free, a shard needs " + sample.shardBytes(), state.after(sample, streak, 0));
     }
-    return new Step(decision(Action.GROW, sample, pressure), state.after(sample, 0, 0));
+    int last = state.lastGrowStep();
+    int wanted = last == 0 ? 1 : (int) Math.min((long) last * 2, settings.maxGrowStep());
+    int step = (int) Math.min(wanted, Math.min(room, poolShards));
+    String reason = pressure + "; grow by " + shards(step) + " ("
+        + stepReason(last, wanted, step, room <= poolShards, sample) + ")";
+    return new Step(decision(Action.GROW, sample, reason, sample.shards() + step),
+        state.after(sample, 0, 0));
+  }
+
+  /**
+   * Why a grow adds {@code step} shards: the episode's first step, a doubled one or one at
+   * maxGrowStep, and what capped it when it is below the {@code wanted} step.
+   */
+  private String stepReason(int last, int wanted, int step, boolean maxShardsCaps,
+      ScalingSignals sample) {
+    StringBuilder b = new StringBuilder();
+    if (last == 0) {
+      b.append("first step of a growth episode");
+    } else if (wanted > last) {
+      b.append("step doubled").append(step < wanted ? " to " + wanted : "")
+          .append(": pressure persisted after the last grow");
+    } else {
+      b.append("step at maxGrowStep ").append(settings.maxGrowStep())
+          .append(": pressure persisted after the last grow");
+    }
+    if (step < wanted && maxShardsCaps) {
+      b.append(", capped by max shards: ").append(sample.shards()).append(" of ")
+          .append(settings.maxShards());
+    } else if (step < wanted) {
+      b.append(", capped by the pool: ").append(sample.poolFreeBytes())
+          .append(" bytes free, room for ").append(shards(step));
+    }
+    return b.toString();
   }
 
   private Step onShrinkPressure(PolicyState state, ScalingSignals sample, String cause) {
@@ -124,11 +177,11 @@ final class ScalingPolicy {
     String pressure = cause + "; shrink pressure for " + Math.min(streak, window) + " of "
         + window + " samples";
     if (streak < window) {
-      return hold(sample, pressure, state.after(sample, 0, streak));
+      return hold(sample, pressure, state.withoutGrowPressure(sample, streak));
     }
     if (sample.shards() <= sample.baseShards()) {
       return hold(sample, pressure + ", but at base shards: " + sample.baseShards(),
-          state.after(sample, 0, streak));
+          state.withoutGrowPressure(sample, streak));
     }
     double projected = projectedOccupancyAfterShrink(sample);
     double ceiling = settings.shrinkCeiling();
@@ -136,11 +189,11 @@ final class ScalingPolicy {
       return hold(sample, pressure + ", but projected occupancy " + ratio(projected)
           + " with one shard less would not stay below " + ratio(ceiling) + " (grow "
           + ratio(settings.growOccupancy()) + " minus margin " + ratio(settings.shrinkMargin())
-          + ")", state.after(sample, 0, streak));
+          + ")", state.withoutGrowPressure(sample, streak));
     }
     return new Step(decision(Action.SHRINK, sample, pressure + "; projected occupancy "
-        + ratio(projected) + " < " + ratio(ceiling) + " with one shard less"),
-        state.after(sample, 0, 0));
+        + ratio(projected) + " < " + ratio(ceiling) + " with one shard less",
+        sample.shards() - 1), state.withoutGrowPressure(sample, 0));
   }
 
   /** The active grow triggers, joined; null when none is. */
@@ -213,11 +266,18 @@ final class ScalingPolicy {
   }
 
   private static Step hold(ScalingSignals sample, String reason, PolicyState next) {
-    return new Step(decision(Action.HOLD, sample, reason), next);
+    return new Step(decision(Action.HOLD, sample, reason, sample.shards()), next);
   }
 
-  private static ScaleDecision decision(Action action, ScalingSignals sample, String reason) {
-    return new ScaleDecision(sample.cache(), action, reason, sample, false, sample.atMillis());
+  private static ScaleDecision decision(Action action, ScalingSignals sample, String reason,
+      int targetShards) {
+    return new ScaleDecision(sample.cache(), action, reason, sample, false, sample.atMillis(),
+        targetShards);
+  }
+
+  /** "1 shard", "2 shards". */
+  static String shards(long n) {
+    return n == 1 ? "1 shard" : n + " shards";
   }
 
   private static int saturatingIncrement(int streak) {

@@ -74,16 +74,21 @@ class AutoscalerFailuresTest {
       assertThat(refused.applied()).isFalse();
       assertThat(refused.reason()).endsWith("; not applied: rehash in progress");
       // grows at 3 s (rehash until 23 s), 24 s (until 44 s) and 45 s (until 65 s); every grow
-      // decided while one of them ran, one per window of 3 samples, was refused: 6 + 6 + 5
+      // decided while one of them ran, one per window of 3 samples, was refused: 6 + 6 + 5.
+      // The load persists, so the steps are 1, 2 and 4 shards.
       assertThat(c.applied()).extracting(ScaleDecision::atMillis)
           .containsExactly(3_000L, 24_000L, 45_000L);
+      assertThat(c.applied()).extracting(ScaleDecision::targetShards).containsExactly(2, 4, 8);
       assertThat(c.autoscaler.refused(Action.GROW)).isEqualTo(17);
       assertThat(c.withAction(Action.GROW)).filteredOn(d -> !d.applied())
           .allSatisfy(d -> assertThat(d.reason()).endsWith("; not applied: rehash in progress"));
       assertThat(c.cache.overlaps()).isZero();
-      List<FakeScalingControl.Change> changes = c.cache.changes();
-      for (int i = 1; i < changes.size(); i++) {
-        assertThat(changes.get(i).atMillis() - changes.get(i - 1).atMillis())
+      // A change of several shards makes its addShard() calls at one instant.
+      List<Long> changeTimes = c.cache.changes().stream()
+          .map(FakeScalingControl.Change::atMillis).distinct().toList();
+      assertThat(changeTimes).containsExactly(3_000L, 24_000L, 45_000L);
+      for (int i = 1; i < changeTimes.size(); i++) {
+        assertThat(changeTimes.get(i) - changeTimes.get(i - 1))
             .as("each change starts after the previous rehash (20 s) ended")
             .isGreaterThanOrEqualTo(20_000);
       }
@@ -128,6 +133,28 @@ class AutoscalerFailuresTest {
       c.runForSeconds(2);
       assertThat(c.decisions()).hasSize(5);
       second.dispose();
+    }
+  }
+
+  @Test
+  void stoppingDuringAGrowOfSeveralShardsRehashesTheShardsAlreadyLeased() {
+    try (VirtualCluster c = new VirtualCluster(DEFAULTS)) {
+      c.cache.load(20_000);
+      Disposable running = c.autoscaler.start();
+      c.runForSeconds(34);
+      assertThat(c.cache.shards()).isEqualTo(2);
+      // The grow of 2 at 35 s gets its first shard; the second addShard() never answers.
+      c.cache.stallAddShardAfter(1);
+      c.runForSeconds(1);
+      assertThat(c.cache.changes()).hasSize(2);
+      assertThat(c.atMillis(35_000)).as("nothing published while the change hangs").isEmpty();
+      assertThat(c.autoscaler.changing()).isTrue();
+      running.dispose();
+      assertThat(c.cache.rehashesStarted()).as("the leased shard is rehashed in").isEqualTo(2);
+      c.runForSeconds(2);
+      assertThat(c.cache.shards()).isEqualTo(3);
+      assertThat(c.autoscaler.changing()).as("the rehash freed the actuator").isFalse();
+      assertThat(c.cache.overlaps()).isZero();
     }
   }
 

@@ -44,8 +44,10 @@ class AutoscalerLimitsTest {
       assertThat(refused.action()).isEqualTo(Action.GROW);
       assertThat(refused.applied()).isFalse();
       assertThat(refused.reason()).isEqualTo("occupancy 1.00 >= 0.85, evictions 3000.0/s >= "
-          + "100.0/s; grow pressure for 3 of 3 samples; not applied: lease of 4096 bytes "
-          + "refused: the pool has 0 of 8192 bytes free");
+          + "100.0/s; grow pressure for 3 of 3 samples; grow by 1 shard (first step of a "
+          + "growth episode); not applied: lease of 4096 bytes refused: the pool has 0 of 8192 "
+          + "bytes free");
+      assertThat(refused.targetShards()).as("what was decided").isEqualTo(2);
       assertThat(c.at(4).reason()).as("a new attempt needs a new window")
           .endsWith("grow pressure for 1 of 3 samples");
       assertThat(c.at(6).action()).isEqualTo(Action.GROW);

@@ -51,7 +51,9 @@ class AutoscalerScalingTest {
           assertThat(d.action()).isEqualTo(Action.GROW);
           assertThat(d.applied()).isTrue();
           assertThat(d.atMillis()).isEqualTo(13_000);
-          assertThat(d.reason()).endsWith("grow pressure for 3 of 3 samples");
+          assertThat(d.targetShards()).isEqualTo(2);
+          assertThat(d.reason()).endsWith("grow pressure for 3 of 3 samples; "
+              + "grow by 1 shard (first step of a growth episode)");
         })
         .then(() -> assertThat(cache.get().changes())
             .containsExactly(new FakeScalingControl.Change(13_000, "add", 2)))
@@ -144,6 +146,78 @@ class AutoscalerScalingTest {
       assertThat(c.at(33).reason()).endsWith("grow pressure for 1 of 3 samples");
       assertThat(c.at(35).action()).isEqualTo(Action.GROW);
       assertThat(c.at(35).applied()).isTrue();
+      assertThat(c.cache.overlaps()).isZero();
+    }
+  }
+
+  // ---- growing by several shards per decision ----
+
+  @Test
+  void aGrowOfThreeShardsAddsThemOneAfterTheOtherThenRunsOneRehash() {
+    // A load that persists: steps of 1 (1 -> 2) and 2 (2 -> 4), then 4 capped at 3 by maxShards.
+    AutoscalerSettings settings = AutoscalerSettings.builder().maxShards(7).build();
+    try (VirtualCluster c = new VirtualCluster(settings)) {
+      c.cache.load(20_000);
+      c.start().runForSeconds(66);
+      assertThat(c.applied()).extracting(ScaleDecision::targetShards).containsExactly(2, 4);
+      int rehashesBefore = c.cache.rehashesStarted();
+      c.runForSeconds(1);
+
+      ScaleDecision grow = c.at(67);
+      assertThat(grow.action()).isEqualTo(Action.GROW);
+      assertThat(grow.applied()).isTrue();
+      assertThat(grow.targetShards()).isEqualTo(7);
+      assertThat(grow.reason()).endsWith("grow pressure for 3 of 3 samples; grow by 3 shards "
+          + "(step doubled to 4: pressure persisted after the last grow, capped by max shards: "
+          + "4 of 7)");
+      assertThat(c.cache.changes()).filteredOn(ch -> ch.atMillis() == 67_000)
+          .containsExactly(new FakeScalingControl.Change(67_000, "add", 5),
+              new FakeScalingControl.Change(67_000, "add", 6),
+              new FakeScalingControl.Change(67_000, "add", 7));
+      assertThat(c.cache.rehashesStarted()).as("one rehash for the three shards")
+          .isEqualTo(rehashesBefore + 1);
+      assertThat(c.autoscaler.changing()).isTrue();
+
+      c.runForSeconds(2); // the rehash ends at 68.5 s
+      assertThat(c.at(68).reason()).isEqualTo("rehash in progress");
+      assertThat(c.cache.shards()).isEqualTo(7);
+      assertThat(c.autoscaler.changing()).isFalse();
+      assertThat(c.cache.rehashesStarted()).isEqualTo(rehashesBefore + 1);
+      assertThat(c.cache.poolFreeBytesNow()).isEqualTo((1000 - 6) * VirtualCluster.SHARD_BYTES);
+      assertThat(c.cache.overlaps()).isZero();
+    }
+  }
+
+  @Test
+  void aPoolThatRunsOutPartWayAppliesTheShardsItGot() {
+    // Room for 4 more shards, but the signals say there is plenty (another cache takes it).
+    AutoscalerSettings settings = AutoscalerSettings.builder().maxShards(7).build();
+    try (VirtualCluster c = new VirtualCluster(settings, 1, 1, 4 * VirtualCluster.SHARD_BYTES)) {
+      c.cache.load(20_000).reportPoolFreeBytes(1 << 20);
+      c.start().runForSeconds(67);
+
+      ScaleDecision partial = c.at(67); // 1 + 2 shards taken, 1 left of the 3 wanted
+      assertThat(partial.action()).isEqualTo(Action.GROW);
+      assertThat(partial.applied()).as(c.history()).isTrue();
+      assertThat(partial.targetShards()).as("what was reached").isEqualTo(5);
+      assertThat(partial.reason()).endsWith("grow by 3 shards (step doubled to 4: pressure "
+          + "persisted after the last grow, capped by max shards: 4 of 7); grew by 1 of 3 "
+          + "shards: lease of 4096 bytes refused: the pool has 0 of 1099511627776 bytes free");
+      assertThat(c.cache.changes()).filteredOn(ch -> ch.atMillis() == 67_000)
+          .containsExactly(new FakeScalingControl.Change(67_000, "add", 5));
+      assertThat(c.autoscaler.applied(Action.GROW)).isEqualTo(3);
+      assertThat(c.autoscaler.refused(Action.GROW)).isZero();
+
+      c.runForSeconds(2);
+      assertThat(c.cache.shards()).as("the shard it got was rehashed in").isEqualTo(5);
+      assertThat(c.autoscaler.changing()).isFalse();
+      assertThat(c.at(69).reason()).isEqualTo("cooldown, 28s left");
+      c.runForSeconds(30);
+      // The next step doubles what was really added (1), and the empty pool refuses it.
+      ScaleDecision next = c.at(99);
+      assertThat(next.applied()).isFalse();
+      assertThat(next.reason()).contains("; grow by 2 shards (step doubled: pressure persisted "
+          + "after the last grow); not applied: lease of 4096 bytes refused");
       assertThat(c.cache.overlaps()).isZero();
     }
   }

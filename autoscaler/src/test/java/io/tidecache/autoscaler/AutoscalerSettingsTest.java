@@ -32,6 +32,7 @@ class AutoscalerSettingsTest {
     assertThat(s.shrinkCeiling()).isCloseTo(0.75, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(s.cooldown()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.maxShards()).isEqualTo(64);
+    assertThat(s.maxGrowStep()).isEqualTo(4);
   }
 
   @Test
@@ -39,9 +40,9 @@ class AutoscalerSettingsTest {
     AutoscalerSettings s = AutoscalerSettings.builder().sampleInterval(Duration.ofMillis(250))
         .growOccupancy(0.9).growEvictionRate(0).growP99Micros(1500).growWindow(2)
         .shrinkOccupancy(0.2).shrinkWindow(10).shrinkMargin(0.05).cooldown(Duration.ZERO)
-        .maxShards(8).build();
+        .maxShards(8).maxGrowStep(2).build();
     assertThat(s).isEqualTo(new AutoscalerSettings(Duration.ofMillis(250), 0.9, 0, 1500, 2, 0.2,
-        10, 0.05, Duration.ZERO, 8));
+        10, 0.05, Duration.ZERO, 8, 2));
     assertThat(s.evictionTriggerOn()).isFalse();
     assertThat(s.p99TriggerOn()).isTrue();
   }
@@ -78,7 +79,9 @@ class AutoscalerSettingsTest {
             "cooldown must be between 0s and 24h, got -1s"),
         bad(b -> b.cooldown(Duration.ofDays(2)), "cooldown must be between 0s and 24h, got 48h"),
         bad(b -> b.maxShards(0), "maxShards must be between 1 and 65536, got 0"),
-        bad(b -> b.maxShards(100_000), "maxShards must be between 1 and 65536, got 100000"));
+        bad(b -> b.maxShards(100_000), "maxShards must be between 1 and 65536, got 100000"),
+        bad(b -> b.maxGrowStep(0), "maxGrowStep must be between 1 and 64, got 0"),
+        bad(b -> b.maxGrowStep(65), "maxGrowStep must be between 1 and 64, got 65"));
   }
 
   private static Arguments bad(UnaryOperator<AutoscalerSettings.Builder> change, String message) {

@@ -53,9 +53,11 @@ final class FakeScalingControl implements ScalingControl {
   private boolean rehashing;
   private boolean reportRehashing = true;
   private int reportedShards; // 0: the real count
+  private long reportedPoolFreeBytes = -1; // negative: the real count
   private double getP99Micros;
   private final List<Supplier<Mono<ScalingSignals>>> signalsOverrides = new ArrayList<>();
   private Throwable addShardError;
+  private int addShardsBeforeStall = -1; // negative: never stalls
   private Throwable rehashError;
 
   private long lastAccrualMillis;
@@ -113,6 +115,15 @@ final class FakeScalingControl implements ScalingControl {
     return this;
   }
 
+  /**
+   * Signals report {@code bytes} free in the pool whatever is really free (another cache leasing
+   * between the sample and the change); negative: the truth.
+   */
+  synchronized FakeScalingControl reportPoolFreeBytes(long bytes) {
+    this.reportedPoolFreeBytes = bytes;
+    return this;
+  }
+
   synchronized FakeScalingControl getP99Micros(double micros) {
     this.getP99Micros = micros;
     return this;
@@ -132,6 +143,12 @@ final class FakeScalingControl implements ScalingControl {
   /** From now on addShard() fails with {@code error} (null: works again). */
   synchronized FakeScalingControl addShardError(Throwable error) {
     this.addShardError = error;
+    return this;
+  }
+
+  /** After {@code calls} more successful addShard() calls, addShard() never answers. */
+  synchronized FakeScalingControl stallAddShardAfter(int calls) {
+    this.addShardsBeforeStall = calls;
     return this;
   }
 
@@ -207,10 +224,16 @@ final class FakeScalingControl implements ScalingControl {
     if (addShardError != null) {
       return Mono.error(addShardError);
     }
+    if (addShardsBeforeStall == 0) {
+      return Mono.never();
+    }
     if (poolFreeBytes < shardBytes) {
       return Mono.error(new PoolExhausted(shardBytes, poolFreeBytes, 1L << 40));
     }
     poolFreeBytes -= shardBytes;
+    if (addShardsBeforeStall > 0) {
+      addShardsBeforeStall--;
+    }
     targetShards++;
     changes.add(new Change(now(), "add", targetShards));
     return Mono.just(targetShards);
@@ -267,7 +290,8 @@ final class FakeScalingControl implements ScalingControl {
     double perShard = capacity == 0 ? 0.0 : (double) entries / capacity;
     return Mono.just(new ScalingSignals(CACHE, now(), reported, baseShards, entries, capacity,
         Collections.nCopies(reported, perShard), Math.round(hits), Math.round(misses),
-        Math.round(misses), Math.round(evictions), getP99Micros, poolFreeBytes, shardBytes,
+        Math.round(misses), Math.round(evictions), getP99Micros,
+        reportedPoolFreeBytes >= 0 ? reportedPoolFreeBytes : poolFreeBytes, shardBytes,
         reportRehashing && rehashing));
   }
 

@@ -21,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
 class NonBlockingTest {
   private static final AutoscalerSettings FAST = AutoscalerSettings.builder()
       .sampleInterval(Duration.ofMillis(5)).growWindow(1).shrinkWindow(1)
-      .cooldown(Duration.ZERO).maxShards(4).build();
+      .cooldown(Duration.ZERO).maxShards(8).build(); // grows by 1, 2 and 4 shards: 8
 
   @Test
   void samplingDecidingAndActingNeverBlockAParallelThread() throws Exception {

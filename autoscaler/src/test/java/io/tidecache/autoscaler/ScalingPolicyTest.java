@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class ScalingPolicyTest {
   private static final AutoscalerSettings DEFAULTS = AutoscalerSettings.defaults();
+  private static final String FIRST_STEP = "; grow by 1 shard (first step of a growth episode)";
+  private static final String HIGH = "occupancy 0.90 >= 0.85; grow pressure for 3 of 3 samples";
 
   /** Not thread-safe: feeds samples to a policy, carrying its state like the autoscaler does. */
   private static final class Replay {
@@ -38,6 +41,62 @@ class ScalingPolicyTest {
       List<ScaleDecision> out = new ArrayList<>();
       samples.forEach(s -> out.add(next(s)));
       return out;
+    }
+
+    /** {@code d} as the actuator applies it, reaching {@code reached} shards. */
+    ScaleDecision apply(ScaleDecision d, int reached) {
+      ScaleDecision applied = new ScaleDecision(d.cache(), d.action(), d.reason(), d.signals(),
+          true, d.atMillis(), reached);
+      state = state.changedBy(applied);
+      return applied;
+    }
+  }
+
+  /**
+   * Not thread-safe: a cache as the autoscaler sees it, one sample a second. Every GROW and SHRINK
+   * is applied at once (leasing or returning 4096 bytes a shard), and the next sample is taken
+   * during its rehash, before the new shard count takes effect.
+   */
+  private static final class LiveReplay {
+    final Replay replay;
+    int shards = 1;
+    long poolFree;
+    final List<ScaleDecision> decisions = new ArrayList<>();
+
+    LiveReplay(AutoscalerSettings settings, long poolFree) {
+      this.replay = new Replay(settings);
+      this.poolFree = poolFree;
+    }
+
+    /** Samples at seconds {@code from..to} with the given occupancy on the shards of the time. */
+    LiveReplay run(int from, int to, IntToDoubleFunction occupancy) {
+      int pending = 0;
+      for (int t = from; t <= to; t++) {
+        S sample = S.at(t).shards(shards, 1).occupancy(occupancy.applyAsDouble(t))
+            .poolFree(poolFree);
+        if (pending != 0) {
+          sample = sample.duringRehash();
+          shards = pending;
+          pending = 0;
+        }
+        ScaleDecision d = replay.next(sample.get());
+        if (d.action() != Action.HOLD) {
+          d = replay.apply(d, d.targetShards());
+          poolFree -= 4096L * (d.targetShards() - shards);
+          pending = d.targetShards();
+        }
+        decisions.add(d);
+      }
+      return this;
+    }
+
+    ScaleDecision at(long second) {
+      return decisions.stream().filter(d -> d.atMillis() == second * 1000).findFirst()
+          .orElseThrow();
+    }
+
+    List<ScaleDecision> grows() {
+      return decisions.stream().filter(d -> d.action() == Action.GROW).toList();
     }
   }
 
@@ -104,8 +163,10 @@ class ScalingPolicyTest {
     assertThat(d.get(1).reason())
         .isEqualTo("occupancy 0.90 >= 0.85; grow pressure for 2 of 3 samples");
     assertThat(d.get(2).reason())
-        .isEqualTo("occupancy 0.90 >= 0.85; grow pressure for 3 of 3 samples");
+        .isEqualTo("occupancy 0.90 >= 0.85; grow pressure for 3 of 3 samples" + FIRST_STEP);
     ScaleDecision grow = d.get(2);
+    assertThat(grow.targetShards()).isEqualTo(2);
+    assertThat(d.get(1).targetShards()).as("a HOLD stays at the sample's shards").isEqualTo(1);
     assertThat(grow.applied()).as("the policy decides; only the actuator applies").isFalse();
     assertThat(grow.atMillis()).isEqualTo(3000);
     assertThat(grow.signals().atMillis()).isEqualTo(3000);
@@ -126,7 +187,7 @@ class ScalingPolicyTest {
     ScaleDecision grow = r.next(S.at(6).evictions(900).get());
     assertThat(grow.action()).isEqualTo(Action.GROW);
     assertThat(grow.reason())
-        .isEqualTo("evictions 150.0/s >= 100.0/s; grow pressure for 3 of 3 samples");
+        .isEqualTo("evictions 150.0/s >= 100.0/s; grow pressure for 3 of 3 samples" + FIRST_STEP);
   }
 
   @Test
@@ -157,7 +218,7 @@ class ScalingPolicyTest {
     List<ScaleDecision> d = new Replay(on).all(seconds(1, 3, t -> S.at(t).p99(5000)));
     assertThat(d.getLast().action()).isEqualTo(Action.GROW);
     assertThat(d.getLast().reason())
-        .isEqualTo("get p99 5000us >= 2000us; grow pressure for 3 of 3 samples");
+        .isEqualTo("get p99 5000us >= 2000us; grow pressure for 3 of 3 samples" + FIRST_STEP);
   }
 
   @Test
@@ -279,6 +340,118 @@ class ScalingPolicyTest {
     ScaleDecision after = r.next(S.at(40).occupancy(0.9).get());
     assertThat(after.reason())
         .isEqualTo("occupancy 0.90 >= 0.85; grow pressure for 1 of 3 samples");
+  }
+
+  // ---- the growth step (slow start) ----
+
+  private static final String PERSISTED = ": pressure persisted after the last grow";
+
+  @Test
+  void aPersistingSpikeGrowsBy1Then2Then4ThenStaysAtMaxGrowStep() {
+    LiveReplay live = new LiveReplay(DEFAULTS, 1 << 20).run(1, 100, t -> 0.9);
+    assertThat(live.grows()).extracting(ScaleDecision::atMillis)
+        .containsExactly(3_000L, 35_000L, 67_000L, 99_000L);
+    assertThat(live.grows()).extracting(ScaleDecision::targetShards)
+        .containsExactly(2, 4, 8, 12);
+    assertThat(live.at(3).reason()).isEqualTo(HIGH + FIRST_STEP);
+    assertThat(live.at(4).reason()).isEqualTo("rehash in progress");
+    assertThat(live.at(5).reason()).isEqualTo("cooldown, 28s left");
+    assertThat(live.at(33).reason()).isEqualTo("occupancy 0.90 >= 0.85; "
+        + "grow pressure for 1 of 3 samples");
+    assertThat(live.at(35).reason())
+        .isEqualTo(HIGH + "; grow by 2 shards (step doubled" + PERSISTED + ")");
+    assertThat(live.at(67).reason())
+        .isEqualTo(HIGH + "; grow by 4 shards (step doubled" + PERSISTED + ")");
+    assertThat(live.at(99).reason())
+        .isEqualTo(HIGH + "; grow by 4 shards (step at maxGrowStep 4" + PERSISTED + ")");
+    assertThat(live.replay.state.lastGrowStep()).isEqualTo(4);
+  }
+
+  @Test
+  void aSampleWithoutGrowPressureAfterTheCooldownEndsTheEpisode() {
+    // Grow at 3 s; cooldown until 33 s; a steady sample at 33 s; pressure again from 34 s.
+    LiveReplay live = new LiveReplay(DEFAULTS, 1 << 20)
+        .run(1, 40, t -> t == 33 ? 0.6 : 0.9);
+    assertThat(live.at(33).reason()).startsWith("steady:");
+    assertThat(live.grows()).extracting(ScaleDecision::atMillis)
+        .containsExactly(3_000L, 36_000L);
+    assertThat(live.at(36).reason()).isEqualTo(HIGH + FIRST_STEP);
+    assertThat(live.at(36).targetShards()).isEqualTo(3);
+  }
+
+  @Test
+  void samplesWithoutGrowPressureDuringTheRehashOrCooldownDoNotEndTheEpisode() {
+    LiveReplay live = new LiveReplay(DEFAULTS, 1 << 20)
+        .run(1, 40, t -> t == 4 || (t >= 10 && t <= 20) ? 0.5 : 0.9);
+    assertThat(live.at(4).reason()).isEqualTo("rehash in progress");
+    assertThat(live.at(15).reason()).startsWith("cooldown");
+    assertThat(live.at(35).reason())
+        .isEqualTo(HIGH + "; grow by 2 shards (step doubled" + PERSISTED + ")");
+  }
+
+  @Test
+  void theStepIsCappedByMaxShards() {
+    AutoscalerSettings settings = AutoscalerSettings.builder().maxShards(5).build();
+    LiveReplay live = new LiveReplay(settings, 1 << 20).run(1, 110, t -> 0.9);
+    assertThat(live.grows()).extracting(ScaleDecision::targetShards).containsExactly(2, 4, 5);
+    assertThat(live.at(67).reason()).isEqualTo(HIGH + "; grow by 1 shard (step doubled to 4"
+        + PERSISTED + ", capped by max shards: 4 of 5)");
+    assertThat(live.at(110).reason()).isEqualTo(HIGH + ", but at max shards: 5 of 5");
+  }
+
+  @Test
+  void theStepIsCappedByTheWholeShardsThePoolCanStillLease() {
+    // Room for 5 shards and a bit: 1, then 2, then 2 of the 4 wanted, then nothing.
+    LiveReplay live = new LiveReplay(DEFAULTS, 5 * 4096 + 1000).run(1, 110, t -> 0.9);
+    assertThat(live.grows()).extracting(ScaleDecision::targetShards).containsExactly(2, 4, 6);
+    assertThat(live.at(67).reason()).isEqualTo(HIGH + "; grow by 2 shards (step doubled to 4"
+        + PERSISTED + ", capped by the pool: 9192 bytes free, room for 2 shards)");
+    assertThat(live.at(110).reason()).isEqualTo(HIGH
+        + ", but pool exhausted: 1000 bytes free, a shard needs 4096");
+  }
+
+  @Test
+  void maxGrowStepOneGrowsOneShardPerDecisionAsBefore() {
+    AutoscalerSettings settings = AutoscalerSettings.builder().maxGrowStep(1).build();
+    LiveReplay live = new LiveReplay(settings, 1 << 20).run(1, 100, t -> 0.9);
+    assertThat(live.grows()).extracting(ScaleDecision::atMillis)
+        .containsExactly(3_000L, 35_000L, 67_000L, 99_000L);
+    assertThat(live.grows()).extracting(ScaleDecision::targetShards)
+        .containsExactly(2, 3, 4, 5);
+    assertThat(live.at(3).reason()).isEqualTo(HIGH + FIRST_STEP);
+    assertThat(live.at(35).reason())
+        .isEqualTo(HIGH + "; grow by 1 shard (step at maxGrowStep 1" + PERSISTED + ")");
+  }
+
+  @Test
+  void theNextStepDoublesWhatTheLastGrowReallyAdded() {
+    Replay r = new Replay(DEFAULTS);
+    r.state = new PolicyState(null, 0, 0, PolicyState.NEVER, 4); // the last grow decided +4
+    ScaleDecision grow = r.all(seconds(1, 3, t -> S.at(t).shards(4, 1).occupancy(0.9)))
+        .getLast();
+    assertThat(grow.targetShards()).isEqualTo(8);
+    r.apply(grow, 5); // the pool ran out after one shard
+    assertThat(r.state.lastGrowStep()).isEqualTo(1);
+    ScaleDecision next = r.all(seconds(40, 42, t -> S.at(t).shards(5, 1).occupancy(0.9)))
+        .getLast();
+    assertThat(next.reason()).endsWith("; grow by 2 shards (step doubled" + PERSISTED + ")");
+    assertThat(next.targetShards()).isEqualTo(7);
+  }
+
+  @Test
+  void aShrinkRemovesOneShardAndEndsAGrowthEpisode() {
+    Replay r = new Replay(DEFAULTS);
+    r.state = new PolicyState(null, 0, 0, PolicyState.NEVER, 2);
+    List<ScaleDecision> d = r.all(seconds(0, 30, t -> S.at(t).shards(4, 1).occupancy(0.2)));
+    assertThat(d.getFirst().reason()).as("no rate yet: no pressure").startsWith("steady:");
+    assertThat(r.state.lastGrowStep()).isZero();
+    ScaleDecision shrink = d.getLast();
+    assertThat(shrink.action()).isEqualTo(Action.SHRINK);
+    assertThat(shrink.targetShards()).isEqualTo(3);
+    PolicyState growing = new PolicyState(null, 0, 0, PolicyState.NEVER, 2);
+    PolicyState shrunk = growing.changedBy(r.apply(shrink, 3));
+    assertThat(shrunk.lastGrowStep()).isZero();
+    assertThat(shrunk.lastChangeAtMillis()).isEqualTo(30_000);
   }
 
   @Test

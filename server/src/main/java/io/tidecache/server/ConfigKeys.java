@@ -68,6 +68,7 @@ final class ConfigKeys {
   static final String SHRINK_MARGIN = "autoscaler.shrink-margin";
   static final String COOLDOWN = "autoscaler.cooldown";
   static final String MAX_SHARDS = "autoscaler.max-shards";
+  static final String MAX_GROW_STEP = "autoscaler.max-grow-step";
 
   static final int DEFAULT_TCP_PORT = 7878;
   static final int DEFAULT_HTTP_PORT = 7879;
@@ -146,6 +147,9 @@ final class ConfigKeys {
         "no other change for this long after an applied one");
     cache(MAX_SHARDS, Integer.toString(AutoscalerSettings.DEFAULT_MAX_SHARDS),
         "base-shards to " + AutoscalerSettings.MAX_SHARDS_LIMIT, "never grow past this");
+    cache(MAX_GROW_STEP, Integer.toString(AutoscalerSettings.DEFAULT_MAX_GROW_STEP),
+        "1 to " + AutoscalerSettings.MAX_GROW_STEP_LIMIT,
+        "most shards one grow adds (1, 2, 4... while the pressure persists; 1: one at a time)");
   }
 
   private static void server(String name, String def, String allowed, String doc) {

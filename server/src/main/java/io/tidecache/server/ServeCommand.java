@@ -122,6 +122,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "cache.autoscaler.max-shards (default 64).")
   String maxShards;
 
+  @Option(names = "--max-grow-step", paramLabel = "N",
+      description = "cache.autoscaler.max-grow-step (default 4).")
+  String maxGrowStep;
+
   @Option(names = "--sample-interval", paramLabel = "DURATION",
       description = "cache.autoscaler.sample-interval (default 1s).")
   String sampleInterval;
@@ -222,6 +226,7 @@ final class ServeCommand implements Callable<Integer> {
     flag(flags, "cache." + SHRINK_WINDOW, shrinkWindow, "--shrink-window");
     flag(flags, "cache." + COOLDOWN, cooldown, "--cooldown");
     flag(flags, "cache." + MAX_SHARDS, maxShards, "--max-shards");
+    flag(flags, "cache." + MAX_GROW_STEP, maxGrowStep, "--max-grow-step");
     flag(flags, "cache." + SAMPLE_INTERVAL, sampleInterval, "--sample-interval");
     flag(flags, TLS_CERT, tlsCert, "--tls-cert");
     flag(flags, TLS_KEY, tlsKey, "--tls-key");

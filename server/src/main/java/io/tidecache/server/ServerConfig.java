@@ -417,6 +417,8 @@ record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath
           Duration.ofHours(24));
       Value maxValue = cacheValue(name, MAX_SHARDS);
       int maxShards = (int) whole(maxValue, 1, AutoscalerSettings.MAX_SHARDS_LIMIT);
+      int maxGrowStep = (int) whole(cacheValue(name, MAX_GROW_STEP), 1,
+          AutoscalerSettings.MAX_GROW_STEP_LIMIT);
       if (raised != before) {
         return null;
       }
@@ -442,7 +444,7 @@ record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath
         return AutoscalerSettings.builder().sampleInterval(interval).growOccupancy(grow)
             .growEvictionRate(evictionRate).growP99Micros(p99).growWindow(growWindow)
             .shrinkOccupancy(shrink).shrinkWindow(shrinkWindow).shrinkMargin(margin)
-            .cooldown(cooldown).maxShards(maxShards).build();
+            .cooldown(cooldown).maxShards(maxShards).maxGrowStep(maxGrowStep).build();
       } catch (TideCacheException e) {
         raised++;
         problems.add("cache '" + name + "' autoscaler: " + e.getMessage()); // a backstop

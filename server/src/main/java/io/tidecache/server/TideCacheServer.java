@@ -264,7 +264,7 @@ final class TideCacheServer {
   private void logDecision(ScaleDecision d) {
     log.info("scale.decision", "cache", d.cache(), "action", d.action(), "applied",
         d.applied(), "shards", d.signals() == null ? null : d.signals().shards(),
-        "occupancy", d.signals() == null ? null : d.signals().occupancy(),
+        "targetShards", d.targetShards(), "occupancy", d.signals() == null ? null : d.signals().occupancy(),
         "reason", d.reason());
   }
 

@@ -142,6 +142,17 @@ class ServerConfigTest {
   }
 
   @Test
+  void maxGrowStepIsReadForEveryCacheAndForOne() {
+    ServerConfig c = conclude(Map.of("caches", "a,b",
+        "cache.autoscaler.max-grow-step", "8",
+        "cache.b.autoscaler.max-grow-step", "1"));
+    assertThat(c.caches()).extracting(cache -> cache.autoscaler().maxGrowStep())
+        .containsExactly(8, 1);
+    assertThat(ServerConfig.defaults().caches().getFirst().autoscaler().maxGrowStep())
+        .isEqualTo(AutoscalerSettings.DEFAULT_MAX_GROW_STEP);
+  }
+
+  @Test
   void tokensComeFromTheKeyAndTheFile() throws IOException {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "# operators\nalpha-token\n\n  beta-token  \n");
@@ -241,7 +252,10 @@ class ServerConfigTest {
         bad("cache.autoscaler.shrink-margin", "0.6", "0 to 0.5"),
         bad("cache.autoscaler.cooldown", "25h", "0s to 24h"),
         bad("cache.autoscaler.max-shards", "0", "base-shards to 65536"),
-        bad("cache.autoscaler.max-shards", "70000", "base-shards to 65536"));
+        bad("cache.autoscaler.max-shards", "70000", "base-shards to 65536"),
+        bad("cache.autoscaler.max-grow-step", "0", "1 to 64"),
+        bad("cache.autoscaler.max-grow-step", "65", "1 to 64"),
+        bad("cache.autoscaler.max-grow-step", "two", "not a whole number"));
   }
 
   private static Arguments bad(String key, String value, String allowed) {

@@ -208,6 +208,10 @@ class ServerEndToEndTest {
           .startsWith("{\"type\":\"ScaleDecision\",\"cache\":\"elastic\",\"action\":\"GROW\""));
       await("the decision in the server's log", () -> logText.toString().contains(
           "\"event\":\"scale.decision\",\"cache\":\"elastic\",\"action\":\"GROW\""));
+      // The first grow of an episode adds one shard: the log says where it goes.
+      assertThat(logText.toString()).contains("\"event\":\"scale.decision\",\"cache\":"
+          + "\"elastic\",\"action\":\"GROW\",\"applied\":true,\"shards\":1,"
+          + "\"targetShards\":2,");
       await("two shards", () -> client.stats().block(WAIT).shards() >= 2);
     } finally {
       watching.dispose();
