@@ -6,11 +6,16 @@ package io.tidecache.engine;
  *
  * <p>Implementation notes. Each key hash selects one 64-bit word (16 counters of 4 bits) and,
  * inside it, four counters (one per "row" of the count-min sketch [1]); the estimate is their
- * minimum, so it can only overestimate. Counters saturate at 15. After {@code 10 × capacity}
+ * minimum, so it can only overestimate. Counters saturate at 15. After {@code 30 × capacity}
  * increments every counter is halved (the "reset" of TinyLFU [2]), so old popularity fades and the
- * sketch follows the workload. Sized at one word per four cache entries (two bytes per entry, on
- * the heap, beside the leased table), which keeps the admission decision good enough while the
- * leased bytes per entry stay unchanged.
+ * sketch follows the workload. The period is three times Caffeine's: each halving favours, for a
+ * while, the keys seen since it over those not yet seen again, and with the shorter period that
+ * churned a looping workload's resident keys (the LIRS loop trace lost over ten points of hit
+ * rate). Sized at one word per cache entry, rounded up to a power of two (8 to 16 bytes per entry
+ * on the heap, beside the leased table, as Caffeine sizes its sketch), and at least
+ * {@link #MIN_WORDS}: the 16 counters of a word are shared by several keys, and with too few
+ * words the estimates of a table of a few hundred entries blurred (the simulator's smallest
+ * tables, ps and multi2, lost hit rate).
  *
  * <p>[1] G. Cormode and S. Muthukrishnan, "An improved data stream summary: the count-min sketch
  * and its applications", J. Algorithms 55(1), 2005.
@@ -20,6 +25,11 @@ package io.tidecache.engine;
 final class FrequencySketch {
   private static final long RESET_MASK = 0x7777_7777_7777_7777L;
   private static final long SEED = 0x9E37_79B9_7F4A_7C15L;
+  /** 32 KiB: below this the shared counters of a small table blur its estimates. */
+  static final int MIN_WORDS = 4096;
+  static final int MAX_WORDS = 1 << 26;
+  /** Increments, per cache entry, between two halvings of every counter. */
+  static final int RESET_PER_ENTRY = 30;
 
   private final long[] table;
   private final int mask;
@@ -27,11 +37,11 @@ final class FrequencySketch {
   private int additions;
 
   FrequencySketch(long capacity) {
-    int words = (int) Math.min(1 << 26, Math.max(8, Long.highestOneBit(Math.max(1, capacity / 4))
-        << 1));
+    int words = (int) Math.min(MAX_WORDS, Math.max(MIN_WORDS,
+        Long.highestOneBit(Math.max(1, capacity)) << 1));
     this.table = new long[words];
     this.mask = words - 1;
-    this.sampleSize = (int) Math.min(Integer.MAX_VALUE, Math.max(10, 10 * capacity));
+    this.sampleSize = (int) Math.min(Integer.MAX_VALUE, Math.max(10, RESET_PER_ENTRY * capacity));
   }
 
   /** Estimated recent accesses of the key with this hash, 0 to 15. */

@@ -10,6 +10,8 @@ import static io.tidecache.engine.TableLayout.TTL_COUNT_OFFSET;
 import static io.tidecache.engine.TableLayout.VALUE_LEN_OFFSET;
 import static io.tidecache.engine.TableLayout.VERSION_OFFSET;
 import static io.tidecache.engine.TableLayout.WAYS;
+import static io.tidecache.engine.TableLayout.WINDOW_HAND_OFFSET;
+import static io.tidecache.engine.TableLayout.WINDOW_OFFSET;
 
 import io.tidecache.api.CacheEntry;
 import java.lang.foreign.MemorySegment;
@@ -39,11 +41,27 @@ import java.util.List;
  * failed attempts the reader gives up with {@link #CONTENDED} and the caller sends the read
  * through the shard's queue instead, so a hot key under heavy writes cannot starve its readers.
  *
- * <p><b>Eviction.</b> A full bucket evicts within itself: first an expired entry if the bucket
- * has any ({@code ttlCount} says whether to look), else CLOCK [3]: the hand sweeps the ways,
- * clearing reference bits, and takes the first way whose bit is clear. Reference bits are set by
- * the writer only, when it drains the reads that readers recorded in a lossy {@link ReadBuffer}
- * (as Caffeine records reads [4]); a dropped record only costs a little eviction accuracy.
+ * <p><b>Eviction: W-TinyLFU in a bucket.</b> A full bucket evicts within itself: first an expired
+ * entry if the bucket has any ({@code ttlCount} says whether to look), else by an adaptive
+ * W-TinyLFU [5] laid over the bucket's 16 ways. A per-bucket bitmask ({@code window}) splits the
+ * live ways into an admission window and a main region, each with its own CLOCK hand [3] over
+ * one shared set of reference bits. A new key always enters the window (so a key that is used
+ * again soon gets its hits, as under LRU); the window's CLOCK victim then competes with the main
+ * region's CLOCK victim, and only if the frequency sketch [4] estimates it strictly more popular
+ * does it take the main victim's place (a bit flip: no bytes move; the freed way becomes the new
+ * key's window way). Otherwise the window's victim is evicted, which is counted as an admission
+ * refusal. A bucket whose window target is 0 is plain TinyLFU: the new key itself competes, and
+ * {@link #put} returns false when it loses. The window's size is a table-wide number of entries
+ * spread over the buckets by {@link WindowSizer}, which adapts it from shadow entries of recent
+ * victims (ARC's evidence [6] instead of the hit-rate hill climbing of [5], see there); a bucket
+ * whose window is over or under its target moves one way per put: its window's CLOCK victim
+ * passes to main, or main's CLOCK victim joins the window. Reference bits are set by the writer
+ * only, when it drains the reads that readers recorded in a lossy {@link ReadBuffer} (as
+ * Caffeine records reads [4]); a dropped record only costs a little eviction accuracy. The sketch
+ * counts a reader's access of a present key when its record is drained and a missing key when it
+ * is put, once each, as Caffeine counts hits and adds (before, a reader's miss counted twice, in
+ * the drain and in the put); the writer's own {@link #get}, which serves the reads the optimistic
+ * path gave up on, counts every call.
  *
  * <p><b>Expiry.</b> An entry whose {@code expiresAt} has passed is never returned: readers and
  * the writer treat it as absent. It is reclaimed lazily (when its way is looked up by the writer
@@ -54,6 +72,9 @@ import java.util.List;
  * [3] F. J. Corbató, "A paging experiment with the Multics system", MIT Project MAC, 1968.
  * [4] G. Einziger, R. Friedman, B. Manes, "TinyLFU: A Highly Efficient Cache Admission Policy",
  * ACM ToS 2017, section on the concurrent implementation.
+ * [5] ibid., W-TinyLFU; and G. Einziger, O. Eytan, R. Friedman, B. Manes, "Adaptive Software
+ * Cache Management", Middleware 2018 (the adaptive window).
+ * [6] N. Megiddo, D. S. Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", FAST 2003.
  */
 final class ShardTable {
   /** Returned by {@link #read} when the bucket kept changing under the reader. */
@@ -66,12 +87,14 @@ final class ShardTable {
   private static final VarHandle KEY_LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final int FULL = (1 << WAYS) - 1;
   private static final long LOWS = 0x7F7F_7F7F_7F7F_7F7FL;
   private static final int READ_ATTEMPTS = 4;
 
   final TableLayout layout;
   private final MemorySegment seg;
   private final FrequencySketch sketch;
+  private final WindowSizer window;
 
   // Writer-owned tallies; published to other threads once per batch by publish().
   private long entries;
@@ -83,11 +106,15 @@ final class ShardTable {
   private volatile long publishedEvictions;
   private volatile long publishedExpirations;
   private int sweepCursor;
+  // Out-values of mainVictim (no allocation per eviction).
+  private int victimFrequency;
+  private long victimHash;
 
   ShardTable(MemorySegment seg, TableLayout layout) {
     this.seg = seg;
     this.layout = layout;
     this.sketch = new FrequencySketch(layout.capacity());
+    this.window = new WindowSizer(layout.capacity(), layout.buckets);
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_MAGIC, TableLayout.MAGIC);
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_VERSION, TableLayout.LAYOUT_VERSION);
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_BUCKETS, layout.buckets);
@@ -175,13 +202,19 @@ final class ShardTable {
     return true;
   }
 
+  /** The writer's window sizer (tests set a window with it). */
+  WindowSizer windowSizer() { return window; }
+
   long entries() { return publishedEntries; }
 
   long evictions() { return publishedEvictions; }
 
   long expirations() { return publishedExpirations; }
 
-  /** New keys that TinyLFU admission turned away (counted among evictions too). */
+  /**
+   * Keys that TinyLFU admission turned away (counted among evictions too): a new key refused by
+   * a bucket without a window, or a window's victim refused a place in the main region.
+   */
   long rejections() { return publishedRejections; }
 
   // ------------------------------------------------------------------ writer only
@@ -210,14 +243,17 @@ final class ShardTable {
       endWrite(b);
       return null;
     }
+    window.hit();
     touch(b, way);
     return valueAt(slot);
   }
 
   /**
-   * Stores {@code value} under {@code key}, evicting within the bucket if it is full. A new key
-   * that would evict a live entry is admitted only if TinyLFU estimates it more popular than the
-   * victim ({@code admit}); a key handed over by a rehash is always stored.
+   * Stores {@code value} under {@code key}, evicting within the bucket if it is full (see the
+   * class notes: W-TinyLFU). A new key enters the bucket's admission window; in a bucket without
+   * one, a new key that would evict a live entry is admitted only if TinyLFU estimates it more
+   * popular than the victim ({@code admit}). A key handed over by a rehash ({@code !admit}) is
+   * always stored.
    *
    * @param expiresAt pool-clock milliseconds, or 0 for never
    * @return false when admission turned the new key away (nothing changed but the counts)
@@ -226,7 +262,8 @@ final class ShardTable {
     if (admit) {
       sketch.increment(hash);
     }
-    long b = layout.bucketOffset(hash);
+    int bucket = layout.bucketIndex(hash);
+    long b = layout.bucketOffsetAt(bucket);
     int tag = TableLayout.tag(hash);
     int existing = find(b, key, tag);
     if (existing >= 0) {
@@ -237,13 +274,65 @@ final class ShardTable {
       endWrite(b);
       return true;
     }
+    if (admit) {
+      window.miss(hash, sketch.frequency(hash));
+    }
+    int target = window.target(bucket);
+    int ways = seg.get(SHORT, b + WINDOW_OFFSET) & FULL; // this bucket's window
     int way = emptyWay(b);
-    boolean evicting = way < 0;
-    if (evicting) {
-      way = victim(b, now, admit ? hash : 0);
-      if (way < 0) {
-        rejections++;
-        return false;
+    boolean evicting = false;
+    if (way < 0) {
+      way = expiredWay(b, now);
+      evicting = way >= 0;
+    }
+    if (way >= 0) {
+      // Room: the new key joins the window; its oldest entries pass to the main region.
+      ways &= ~(1 << way);
+      while (ways != 0 && Integer.bitCount(ways) >= target) {
+        ways &= ~(1 << clock(b, ways, WINDOW_HAND_OFFSET));
+      }
+      if (target > 0) {
+        ways |= 1 << way;
+      }
+    } else {
+      evicting = true;
+      evictions++;
+      while (Integer.bitCount(ways) > target) {
+        ways &= ~(1 << clock(b, ways, WINDOW_HAND_OFFSET)); // shrink: pass to main
+      }
+      if (target == 0) {
+        // No window in this bucket: TinyLFU admission of the new key itself.
+        way = mainVictim(b, FULL);
+        if (admit && sketch.frequency(hash) <= victimFrequency) {
+          window.windowEvicted(hash);
+          rejections++;
+          seg.set(SHORT, b + WINDOW_OFFSET, (short) ways);
+          return false;
+        }
+        window.mainEvicted(victimHash);
+      } else {
+        if (Integer.bitCount(ways) < target) {
+          ways |= 1 << clock(b, FULL & ~ways, HAND_OFFSET); // grow: main's victim joins window
+        }
+        int w = clock(b, ways, WINDOW_HAND_OFFSET);
+        int main = FULL & ~ways;
+        long wHash = hashAt(b, w);
+        if (main == 0) {
+          window.windowEvicted(wHash);
+          way = w;
+        } else {
+          // The window's victim competes with the main region's for a main way (W-TinyLFU).
+          int m = mainVictim(b, main);
+          if (!admit || sketch.frequency(wHash) > victimFrequency) {
+            window.mainEvicted(victimHash);
+            way = m;
+            ways = (ways & ~(1 << w)) | (1 << m); // w passes to main, m's way joins the window
+          } else {
+            window.windowEvicted(wHash);
+            way = w;
+            rejections++;
+          }
+        }
       }
     }
     long slot = layout.slotOffset(b, way);
@@ -251,6 +340,7 @@ final class ShardTable {
     if (evicting) {
       clear(b, way, slot);
     }
+    seg.set(SHORT, b + WINDOW_OFFSET, (short) ways);
     seg.set(SHORT, slot + KEY_LEN_OFFSET, (short) key.length);
     MemorySegment.copy(key, 0, seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_BYTES, key.length);
     writeValue(slot, value, expiresAt);
@@ -379,19 +469,25 @@ final class ShardTable {
   }
 
   /**
-   * Counts a reader's access of the key with this hash (hit or miss) and sets the CLOCK reference
-   * bit of the ways whose tag matches it.
+   * Applies a reader's access of the key with this hash: sets the CLOCK reference bit of the ways
+   * whose tag matches it and, if there is one, counts the access in the sketch and as a hit for
+   * the {@link WindowSizer}. A miss is counted by the {@link #put} that follows it.
    */
   void touch(long hash) {
-    sketch.increment(hash);
     long b = layout.bucketOffset(hash);
     long pattern = TableLayout.tag(hash) * ONES;
+    boolean present = false;
     for (int half = 0; half < 2; half++) {
       long m = zeroBytes(seg.get(LONG, b + TAGS_OFFSET + 8 * half) ^ pattern);
       while (m != 0) {
         touch(b, 8 * half + (Long.numberOfTrailingZeros(m) >>> 3));
+        present = true;
         m &= m - 1;
       }
+    }
+    if (present) {
+      window.hit();
+      sketch.increment(hash);
     }
   }
 
@@ -435,6 +531,8 @@ final class ShardTable {
     seg.set(LONG, slot + EXPIRES_OFFSET, 0L);
     int refs = seg.get(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET) & ~(1 << way);
     seg.set(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET, (short) refs);
+    int ways = seg.get(ValueLayout.JAVA_SHORT, b + WINDOW_OFFSET) & ~(1 << way);
+    seg.set(ValueLayout.JAVA_SHORT, b + WINDOW_OFFSET, (short) ways);
     entries--;
   }
 
@@ -459,11 +557,8 @@ final class ShardTable {
     return ~(y | x | LOWS);
   }
 
-  /**
-   * Chooses the way a full bucket gives up: an expired entry, else CLOCK's choice; or -1 when the
-   * candidate (hash {@code candidate}, 0 = always admit) is not more popular than CLOCK's victim.
-   */
-  private int victim(long b, long now, long candidate) {
+  /** A way of the (full) bucket at {@code b} whose entry has expired, or -1. */
+  private int expiredWay(long b, long now) {
     if (seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) != 0) {
       for (int way = 0; way < WAYS; way++) {
         if (expired(layout.slotOffset(b, way), now)) {
@@ -472,20 +567,45 @@ final class ShardTable {
         }
       }
     }
+    return -1;
+  }
+
+  /**
+   * CLOCK over the ways of {@code candidates} (non-empty), with the hand at {@code handOffset}:
+   * the first candidate from the hand whose reference bit is clear, clearing the bits of the
+   * candidates it passes (all of them when every one is set). Moves the hand past the victim.
+   */
+  private int clock(long b, int candidates, int handOffset) {
     int refs = seg.get(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET) & 0xFFFF;
-    int hand = seg.get(ValueLayout.JAVA_BYTE, b + HAND_OFFSET) & (WAYS - 1);
-    while ((refs & (1 << hand)) != 0) {
-      refs &= ~(1 << hand);
-      hand = (hand + 1) & (WAYS - 1);
-    }
-    int victim = hand;
+    int hand = seg.get(ValueLayout.JAVA_BYTE, b + handOffset) & (WAYS - 1);
+    int c = rotateRight(candidates, hand);
+    int free = c & ~rotateRight(refs, hand);
+    int step = Integer.numberOfTrailingZeros(free != 0 ? free : c);
+    int passed = free != 0 ? c & ((1 << step) - 1) : c;
+    refs &= ~rotateLeft(passed, hand);
+    int victim = (hand + step) & (WAYS - 1);
     seg.set(ValueLayout.JAVA_SHORT, b + REF_BITS_OFFSET, (short) refs);
-    seg.set(ValueLayout.JAVA_BYTE, b + HAND_OFFSET, (byte) ((hand + 1) & (WAYS - 1)));
-    evictions++;
-    if (candidate != 0 && sketch.frequency(candidate) <= sketch.frequency(hashAt(b, victim))) {
-      return -1;
-    }
+    seg.set(ValueLayout.JAVA_BYTE, b + handOffset, (byte) ((victim + 1) & (WAYS - 1)));
     return victim;
+  }
+
+  /**
+   * CLOCK's victim among the main region's ways {@code main}; leaves its hash and frequency in
+   * {@link #victimHash} and {@link #victimFrequency}.
+   */
+  private int mainVictim(long b, int main) {
+    int v = clock(b, main, HAND_OFFSET);
+    victimHash = hashAt(b, v);
+    victimFrequency = sketch.frequency(victimHash);
+    return v;
+  }
+
+  private static int rotateRight(int ways, int by) {
+    return ((ways >>> by) | (ways << (WAYS - by))) & FULL;
+  }
+
+  private static int rotateLeft(int ways, int by) {
+    return ((ways << by) | (ways >>> (WAYS - by))) & FULL;
   }
 
   private long hashAt(long b, int way) {

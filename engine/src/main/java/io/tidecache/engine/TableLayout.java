@@ -8,7 +8,8 @@ import io.tidecache.api.InvalidRequest;
  * <p>The table is a set-associative (bucketized open-addressing) hash table: a key's hash picks
  * one bucket of {@link #WAYS} slots, and the key lives in one of them or nowhere. The probe
  * sequence is the bucket, so there are no tombstones and no probe chains; a full bucket evicts
- * one of its own entries by CLOCK (second chance), which lets the table run at 100% load.
+ * one of its own entries (see {@link ShardTable}: a W-TinyLFU of two CLOCKs), which lets the table
+ * run at 100% load.
  *
  * <pre>
  * lease (MemorySegment, 64-byte aligned)
@@ -17,16 +18,27 @@ import io.tidecache.api.InvalidRequest;
  * +--------------------+----------+----------+-----+--------------+
  *
  * bucket (CONTROL_BYTES + WAYS * slotBytes; 16-byte multiple, so version stays 8-aligned)
- * 0        8                    24        26     27         32
- * +--------+--------------------+---------+------+----------+----------+-----+-----------+
- * |version | tags[16] (u8 each) | refBits | hand | ttlCount | slot 0   | ... | slot 15   |
- * | i64    | 0 = empty way      | u16     | u8   | u8       |          |     |           |
- * +--------+--------------------+---------+------+----------+----------+-----+-----------+
- *   version: seqlock, odd while the single writer changes the bucket (see ShardTable)
- *   tags:    fingerprint (top hash byte, 1..255) of the key in each way
- *   refBits: CLOCK reference bit per way, set when a read of that way is drained
- *   hand:    CLOCK hand, the next way to consider for eviction
+ * 0         32
+ * +---------+--------+--------+-----+---------+
+ * | control | slot 0 | slot 1 | ... | slot 15 |
+ * +---------+--------+--------+-----+---------+
+ *
+ * control (32 bytes)
+ * 0        8                    24        26     27         28       30      31     32
+ * +--------+--------------------+---------+------+----------+--------+-------+------+
+ * |version | tags[16] (u8 each) | refBits | hand | ttlCount | window | wHand | free |
+ * | i64    | 0 = empty way      | u16     | u8   | u8       | u16    | u8    | u8   |
+ * +--------+--------------------+---------+------+----------+--------+-------+------+
+ *   version:  seqlock, odd while the single writer changes the bucket (see ShardTable)
+ *   tags:     fingerprint (top hash byte, 1..255) of the key in each way
+ *   refBits:  CLOCK reference bit per way, set when a read of that way is drained
+ *   hand:     CLOCK hand of the main region, the next way it considers for eviction
  *   ttlCount: ways whose entry has an expiry, so full buckets without TTLs skip the scan
+ *   window:   one bit per live way in the admission window (W-TinyLFU); the other live ways
+ *             are the main region
+ *   wHand:    CLOCK hand of the window
+ *   free:     unused, zero
+ *   Readers look at version and tags only; refBits..free are the writer's alone.
  *
  * slot (SLOT_HEADER_BYTES + keyStride + valueStride)
  * 0           8        10         14            14 + keyStride
@@ -43,7 +55,7 @@ import io.tidecache.api.InvalidRequest;
 final class TableLayout {
   static final int TABLE_HEADER_BYTES = 64;
   static final int MAGIC = 0x54494445; // "TIDE"
-  static final int LAYOUT_VERSION = 1;
+  static final int LAYOUT_VERSION = 2;
   static final int HEADER_MAGIC = 0;
   static final int HEADER_VERSION = 4;
   static final int HEADER_BUCKETS = 8;
@@ -56,6 +68,9 @@ final class TableLayout {
   static final int REF_BITS_OFFSET = 24;
   static final int HAND_OFFSET = 26;
   static final int TTL_COUNT_OFFSET = 27;
+  static final int WINDOW_OFFSET = 28;
+  static final int WINDOW_HAND_OFFSET = 30;
+  /** Layout 2 added the window mask and its hand in control bytes 28..30 (layout 1: unused). */
   static final int CONTROL_BYTES = 32;
 
   static final int EXPIRES_OFFSET = 0;

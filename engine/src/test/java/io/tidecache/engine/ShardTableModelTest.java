@@ -55,21 +55,37 @@ class ShardTableModelTest {
     forAllSequences(keys, 2, true);
   }
 
+  /**
+   * The same with an admission window in every bucket from the start (a table this small starts
+   * with none): a window of half the ways, or of all of them; the window sizer moves it after.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {16, 32})
+  void neverReturnsAWrongValueWithAnAdmissionWindow(int windowEntries) {
+    for (int keys : new int[] {200, 2000}) {
+      forAllSequences(keys, 2, true, windowEntries);
+    }
+  }
+
   private void forAllSequences(int keys, int buckets, boolean evicting) {
+    forAllSequences(keys, buckets, evicting, -1);
+  }
+
+  private void forAllSequences(int keys, int buckets, boolean evicting, int window) {
     for (int seed = 0; seed < TRIALS; seed++) {
       List<Op> ops = generate(new SplittableRandom(seed * 7919L + keys), keys);
-      String failure = run(ops, buckets, evicting);
+      String failure = run(ops, buckets, evicting, window);
       if (failure != null) {
         int shortest = ops.size();
         for (int n = 1; n < ops.size(); n++) {
-          if (run(ops.subList(0, n), buckets, evicting) != null) {
+          if (run(ops.subList(0, n), buckets, evicting, window) != null) {
             shortest = n;
             break;
           }
         }
         List<Op> prefix = ops.subList(0, shortest);
         fail("seed " + seed + " fails after " + shortest + " ops: "
-            + run(prefix, buckets, evicting) + "\nops: " + prefix);
+            + run(prefix, buckets, evicting, window) + "\nops: " + prefix);
       }
     }
   }
@@ -95,12 +111,15 @@ class ShardTableModelTest {
   }
 
   /** Runs one sequence; returns a description of the first disagreement, or null. */
-  private static String run(List<Op> ops, int buckets, boolean evicting) {
+  private static String run(List<Op> ops, int buckets, boolean evicting, int window) {
     TableLayout layout = new TableLayout(12, 32, TableLayout.bytesFor(buckets, 12, 32));
     record Entry(byte[] value, long expiresAt) {}
     try (Arena arena = Arena.ofConfined()) {
       ShardTable table = new ShardTable(arena.allocate(TableLayout.bytesFor(buckets, 12, 32), 64),
           layout);
+      if (window >= 0) {
+        table.windowSizer().setWindow(window);
+      }
       ReadBuffer reads = new ReadBuffer();
       Map<Integer, Entry> model = new HashMap<>();
       long now = 1_000;
