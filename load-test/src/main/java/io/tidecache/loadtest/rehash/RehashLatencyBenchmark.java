@@ -39,9 +39,9 @@ import reactor.core.publisher.Mono;
  *       gets), uniform or Zipf keys, at most {@code --outstanding} requests each, at
  *       {@code --rate} requests per second in all (0: a closed loop, as fast as the bound
  *       allows). Latency is taken per request and gathered into one histogram per window.
- *   <li>Warmup ({@code --warmup}, by default with one grow 2→3 and shrink 3→2 so the migration
- *       code is compiled too), not recorded. Then the measured run ({@code --duration}): the
- *       cache grows 2→3→4 and shrinks 4→3→2 (each step {@code addShard} or
+ *   <li>Warmup ({@code --warmup}, by default with {@code --warmup-cycles} cycles of the measured
+ *       steps so the migration code is compiled too), not recorded. Then the measured run
+ *       ({@code --duration}): the cache grows 2→3→4 and shrinks 4→3→2 (each step {@code addShard} or
  *       {@code removeShard}, then {@code rehash()} to completion), the steps starting at 1/5,
  *       2/5, 3/5 and 4/5 of the duration, or when the previous one ends if later.
  *   <li>Prints one row per window (phase, whether a rehash ran in it, completions, p50, p99,
@@ -110,8 +110,15 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
   Duration warmup;
 
   @Option(names = "--warmup-rehash", defaultValue = "true", negatable = true,
-      description = "Grow 2→3 and shrink 3→2 during the warmup (default ${DEFAULT-VALUE}).")
+      description = "Run the measured steps (2→3→4→3→2) during the warmup too, "
+          + "--warmup-cycles times, so that the migration code is compiled before measuring "
+          + "(default ${DEFAULT-VALUE}).")
   boolean warmupRehash;
+
+  @Option(names = "--warmup-cycles", defaultValue = "4",
+      description = "Cycles 2→3→4→3→2 in the warmup (default ${DEFAULT-VALUE}); one cycle "
+          + "left the first measured grow running code the JIT had not compiled yet.")
+  int warmupCycles;
 
   @Option(names = "--window", defaultValue = "100ms", converter = DurationConverter.class,
       description = "Window length (default ${DEFAULT-VALUE}).")
@@ -171,8 +178,14 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
     long warmupEnd = System.nanoTime() + warmup.toNanos();
     if (warmupRehash) {
       long now = System.nanoTime();
-      ScalingScript w = new ScalingScript(cache, engine.pool(), List.of(
-          new ScalingScript.Plan(2, 3, now), new ScalingScript.Plan(3, 2, now)));
+      List<ScalingScript.Plan> plans = new ArrayList<>();
+      for (int c = 0; c < warmupCycles; c++) {
+        plans.add(new ScalingScript.Plan(2, 3, now));
+        plans.add(new ScalingScript.Plan(3, 4, now));
+        plans.add(new ScalingScript.Plan(4, 3, now));
+        plans.add(new ScalingScript.Plan(3, 2, now));
+      }
+      ScalingScript w = new ScalingScript(cache, engine.pool(), plans);
       w.run();
       if (w.failure() != null) {
         throw new IllegalStateException("warmup rehash failed", w.failure());
@@ -239,7 +252,7 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
         getPercent, distribution,
         distribution == Distribution.zipf ? " (s = " + zipfExponent + ")" : "",
         window.toMillis(), warmup.toMillis(),
-        warmupRehash ? " with a grow 2→3 and shrink 3→2" : "", duration.toMillis());
+        warmupRehash ? " with " + warmupCycles + " cycles 2→3→4→3→2" : "", duration.toMillis());
   }
 
   /**
@@ -290,6 +303,9 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
     }
     if (clients < 1 || outstanding < 1 || keys < 1) {
       bad.add("--clients, --outstanding and --keys must be at least 1");
+    }
+    if (warmupCycles < 1 || warmupCycles > 100) {
+      bad.add("--warmup-cycles must be between 1 and 100");
     }
     if (getPercent < 0 || getPercent > 100) {
       bad.add("--get-percent must be between 0 and 100");
