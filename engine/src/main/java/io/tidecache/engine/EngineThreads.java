@@ -7,10 +7,10 @@ package io.tidecache.engine;
 final class EngineThreads {
   private final EngineWorker[] workers;
 
-  EngineThreads(int threads) {
+  EngineThreads(int threads, long idleSpinNanos) {
     workers = new EngineWorker[threads];
     for (int i = 0; i < threads; i++) {
-      workers[i] = new EngineWorker("tidecache-engine-" + i);
+      workers[i] = new EngineWorker("tidecache-engine-" + i, idleSpinNanos);
       workers[i].start();
     }
   }

@@ -99,6 +99,11 @@ class BadInputTest {
         .isInstanceOf(InvalidRequest.class);
     assertThatThrownBy(() -> Engine.builder().threads(0).build())
         .isInstanceOf(InvalidRequest.class);
+    assertThatThrownBy(() -> Engine.builder().idleSpin(Duration.ofMillis(11)).build())
+        .isInstanceOf(InvalidRequest.class)
+        .hasMessage("idleSpin must be between 0 and 10 ms, got PT0.011S");
+    assertThatThrownBy(() -> Engine.builder().idleSpin(Duration.ofNanos(-1)).build())
+        .isInstanceOf(InvalidRequest.class);
     assertThatThrownBy(() -> CacheOptions.builder("bad name!").build())
         .isInstanceOf(InvalidRequest.class).hasMessageContaining("cache name 'bad name!'");
     assertThatThrownBy(() -> CacheOptions.builder("c").maxKeyBytes(0).build())

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>sizes: a whole number of bytes, or with a suffix k, m, g, t (powers of 1024; "kb",
  *       "kib", "mb"... are the same): {@code 256m}, {@code 16777215};
- *   <li>durations: {@code 0}, or a whole number with a unit ms, s, m, h, d: {@code 250ms},
- *       {@code 30s};
+ *   <li>durations: {@code 0}, or a whole number with a unit us (microseconds), ms, s, m, h, d:
+ *       {@code 250ms}, {@code 30s}, {@code 50us};
  *   <li>booleans: true/false, on/off, yes/no (any case).
  * </ul>
  */
@@ -23,7 +23,7 @@ final class ConfigValues {
 
   private static final Pattern SIZE =
       Pattern.compile("(\\d{1,19})\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,15})\\s*(ms|s|m|h|d)");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,15})\\s*(us|ms|s|m|h|d)");
 
   static OptionalLong size(String text) {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
@@ -60,6 +60,7 @@ final class ConfigValues {
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
+      case "us" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
@@ -95,10 +96,13 @@ final class ConfigValues {
     return Double.parseDouble(t);
   }
 
-  /** 30s, 250ms, 1h, 0s. */
+  /** 30s, 250ms, 1h, 0s, 50us. */
   static String formatDuration(Duration d) {
     if (d.isZero()) {
       return "0s";
+    }
+    if (d.toNanos() % 1_000_000 != 0 && d.compareTo(Duration.ofDays(1)) < 0) {
+      return d.toNanos() / 1000 + "us";
     }
     long ms = d.toMillis();
     if (ms % 86_400_000 == 0) {

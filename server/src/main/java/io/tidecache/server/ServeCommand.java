@@ -122,6 +122,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "cache.autoscaler.max-shards (default 64).")
   String maxShards;
 
+  @Option(names = "--idle-spin", paramLabel = "DURATION",
+      description = "engine.idle-spin (default 50us).")
+  String idleSpin;
+
   @Option(names = "--max-grow-step", paramLabel = "N",
       description = "cache.autoscaler.max-grow-step (default 4).")
   String maxGrowStep;
@@ -210,6 +214,7 @@ final class ServeCommand implements Callable<Integer> {
     flag(flags, HTTP_PORT, httpPort, "--http-port");
     flag(flags, POOL_SIZE, poolSize, "--pool-size");
     flag(flags, ENGINE_THREADS, threads, "--threads");
+    flag(flags, ENGINE_IDLE_SPIN, idleSpin, "--idle-spin");
     flag(flags, CACHES, caches, "--caches");
     flag(flags, DEFAULT_CACHE, defaultCache, "--default-cache");
     flag(flags, "cache." + MAX_KEY_BYTES, maxKeyBytes, "--max-key-bytes");

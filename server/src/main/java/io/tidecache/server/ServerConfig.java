@@ -34,6 +34,7 @@ import java.util.Set;
  * @param webSocketPath path of the WebSocket endpoint
  * @param poolBytes memory budget
  * @param engineThreads engine threads
+ * @param engineIdleSpin how long an engine thread out of work stays awake before it parks
  * @param caches the caches, in the order given
  * @param defaultCache the cache of routes without a cache name, or {@code null}
  * @param tlsCert PEM certificate chain, or {@code null} for no TLS
@@ -45,7 +46,7 @@ import java.util.Set;
  * @param shutdownGrace how long in-flight requests may take to finish on stop
  */
 record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath, long poolBytes,
-    int engineThreads, List<CacheConfig> caches, String defaultCache, Path tlsCert, Path tlsKey,
+    int engineThreads, Duration engineIdleSpin, List<CacheConfig> caches, String defaultCache, Path tlsCert, Path tlsKey,
     List<String> tokens, int maxInFlight, int maxFrameSize, int eventBuffer,
     Duration shutdownGrace) {
 
@@ -117,6 +118,7 @@ record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath
       // A bad pool size is one problem: do not also blame every shard for not fitting it.
       long poolForShards = raised == beforePool ? pool : Long.MAX_VALUE;
       int threads = engineThreads();
+      Duration idleSpin = duration(server(ENGINE_IDLE_SPIN), Duration.ZERO, Engine.MAX_IDLE_SPIN);
       List<String> names = cacheNames();
       String defaultCache = defaultCache(names);
       Path[] tls = tls();
@@ -152,7 +154,7 @@ record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath
       if (!problems.isEmpty()) {
         throw new ConfigException(List.copyOf(problems));
       }
-      return new ServerConfig(bind, tcpPort, httpPort, wsPath, pool, threads, caches,
+      return new ServerConfig(bind, tcpPort, httpPort, wsPath, pool, threads, idleSpin, caches,
           defaultCache, tls[0], tls[1], tokens, maxInFlight, maxFrame, eventBuffer, grace);
     }
 
@@ -509,7 +511,7 @@ record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath
     private Duration duration(Value v, Duration min, Duration max) {
       Duration d = ConfigValues.duration(v.text());
       if (d == null) {
-        problem(v, "is not a duration (0, or a whole number with ms, s, m, h or d)");
+        problem(v, "is not a duration (0, or a whole number with us, ms, s, m, h or d)");
         return min;
       }
       if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {

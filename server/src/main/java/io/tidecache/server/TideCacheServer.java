@@ -146,7 +146,8 @@ final class TideCacheServer {
     gc.bindTo(registry);
 
     Engine engine = Engine.builder().poolBytes(config.poolBytes())
-        .threads(config.engineThreads()).meterRegistry(registry).build();
+        .threads(config.engineThreads()).idleSpin(config.engineIdleSpin())
+        .meterRegistry(registry).build();
     try {
       Map<String, ElasticCache> caches = new LinkedHashMap<>();
       List<Autoscaler> autoscalers = new ArrayList<>();

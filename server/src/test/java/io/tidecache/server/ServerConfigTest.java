@@ -39,6 +39,7 @@ class ServerConfigTest {
     assertThat(c.webSocketPath()).isEqualTo("/rsocket");
     assertThat(c.poolBytes()).isEqualTo(256L << 20);
     assertThat(c.engineThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(c.engineIdleSpin()).isEqualTo(Duration.ofNanos(50_000));
     assertThat(c.defaultCache()).isEqualTo("default");
     assertThat(c.tls()).isFalse();
     assertThat(c.tokens()).isEmpty();
@@ -212,6 +213,8 @@ class ServerConfigTest {
         bad("pool.size", "lots", "not a size"),
         bad("engine.threads", "0", "auto (one per core) or 1 to 1024"),
         bad("engine.threads", "2000", "1 to 1024"),
+        bad("engine.idle-spin", "11ms", "0 to 10ms"),
+        bad("engine.idle-spin", "fast", "not a duration"),
         bad("caches", "a,,b", "cache name ''"),
         bad("caches", "a,a", "names cache 'a' twice"),
         bad("caches", "bad name!", "[A-Za-z0-9._-]"),
@@ -339,6 +342,14 @@ class ServerConfigTest {
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems())
             .anySatisfy(p -> assertThat(p).contains(expected)));
+  }
+
+  @Test
+  void idleSpinTakesMicroseconds() {
+    assertThat(conclude(Map.of("engine.idle-spin", "200us")).engineIdleSpin())
+        .isEqualTo(Duration.ofNanos(200_000));
+    assertThat(conclude(Map.of("engine.idle-spin", "0")).engineIdleSpin()).isZero();
+    assertThat(ConfigValues.formatDuration(Duration.ofNanos(50_000))).isEqualTo("50us");
   }
 
   private static ServerConfig conclude(Map<String, String> values) {
