@@ -6,7 +6,7 @@ import picocli.CommandLine;
 
 /**
  * Stateless, thread-safe: parses a duration option: {@code 20s}, {@code 1.5s}, {@code 500ms},
- * {@code 2m}, {@code 1h} or ISO-8601 ({@code PT20S}).
+ * {@code 2m}, {@code 1h}, {@code 50us} or ISO-8601 ({@code PT20S}).
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
@@ -15,6 +15,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     try {
       if (s.startsWith("pt")) {
         return Duration.parse(s.toUpperCase(Locale.ROOT));
+      }
+      if (s.endsWith("us")) {
+        return Duration.ofNanos(Long.parseLong(s.substring(0, s.length() - 2)) * 1000);
       }
       if (s.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
@@ -33,6 +36,6 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
       // fall through to the message below
     }
     throw new CommandLine.TypeConversionException("not a duration: '" + v
-        + "' (use e.g. 20s, 500ms, 2m, 1h)");
+        + "' (use e.g. 20s, 500ms, 50us, 2m, 1h)");
   }
 }

@@ -63,11 +63,18 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
 
   @Option(names = "--engine-threads", defaultValue = "1",
       description = "Engine threads, 1 or 2 (default ${DEFAULT-VALUE}: on a 2-core machine the "
-          + "client threads need the other core).")
+          + "client thread needs the other core).")
   int engineThreads;
 
-  @Option(names = "--clients", defaultValue = "2",
-      description = "Client threads issuing requests (default ${DEFAULT-VALUE}).")
+  @Option(names = "--idle-spin", defaultValue = "50us", converter = DurationConverter.class,
+      description = "How long the engine thread stays awake when out of work before it parks "
+          + "(Engine.Builder.idleSpin; default ${DEFAULT-VALUE}).")
+  Duration idleSpin;
+
+  @Option(names = "--clients", defaultValue = "1",
+      description = "Client threads issuing requests (default ${DEFAULT-VALUE}: with one engine "
+          + "thread, one core each on a 2-core machine; two clients there oversubscribe the "
+          + "cores, and the scheduler's preemption shows in the puts' tail).")
   int clients;
 
   @Option(names = "--outstanding", defaultValue = "64",
@@ -143,7 +150,7 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
     long perShard = (long) Math.ceil(headroom * keys);
     long shardBytes = Engine.shardBytesFor(perShard, KEY_BYTES, VALUE_BYTES);
     Engine engine = Engine.builder().poolBytes((MAX_SHARDS + 1) * shardBytes)
-        .threads(engineThreads).build();
+        .threads(engineThreads).idleSpin(idleSpin).build();
     try {
       ElasticCache cache = engine.createCache(CacheOptions.builder("rehash-bench")
           .maxKeyBytes(KEY_BYTES).maxValueBytes(VALUE_BYTES).shardBytes(shardBytes)
@@ -239,13 +246,13 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
   /** The header: machine, engine, cache, preload and load settings. */
   private String describe(CacheStats loaded, long shardBytes, long preloadNanos) {
     return String.format(Locale.ROOT, "rehash latency benchmark, %s; JVM %s, %d processors, "
-            + "pid %d%nengine threads %d; cache of %d-byte keys and %d-byte values, %d base "
+            + "pid %d%nengine threads %d (idle spin %d µs); cache of %d-byte keys and %d-byte values, %d base "
             + "shards of %,d bytes (%,d slots each); preloaded %,d keys in %.1f s: entries %,d, "
             + "evictions %,d, capacity %,d%nload: %d client threads × %d outstanding, %s, %d%% "
             + "gets, %s keys%s; windows of %d ms; warmup %d ms%s; measured %d ms%n",
         ZonedDateTime.now(ZoneOffset.UTC).withNano(0), System.getProperty("java.vm.version"),
         Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid(),
-        engineThreads, KEY_BYTES, VALUE_BYTES, BASE_SHARDS, shardBytes,
+        engineThreads, idleSpin.toNanos() / 1000, KEY_BYTES, VALUE_BYTES, BASE_SHARDS, shardBytes,
         loaded.capacity() / BASE_SHARDS, keys, preloadNanos / 1e9, loaded.entries(),
         loaded.evictions(), loaded.capacity(), clients, outstanding,
         rate > 0 ? String.format(Locale.ROOT, "%,.0f requests/s", rate) : "closed loop",
