@@ -19,6 +19,17 @@ class LeakDetectionSelfTest {
         .contains("leak-self-test"));
   }
 
+  @Test
+  void onlyRSocketsOwnSetupFrameOnADroppedConnectionIsSetAside() {
+    String setup = "\n#1:\n\tio.netty.channel.ChannelOutboundBuffer.close(x)\n#2:\n"
+        + "\tio.rsocket.frame.SetupFrameCodec.encode(x)\n\tio.rsocket.core.RSocketConnector(x)";
+    assertThat(CountingLeakDetector.isClientSetupFrameLeakedByRSocket(setup)).isTrue();
+    assertThat(CountingLeakDetector.isClientSetupFrameLeakedByRSocket(
+        setup + "\n\tio.tidecache.transport.rsocket.CacheResponder(x)")).isFalse();
+    assertThat(CountingLeakDetector.isClientSetupFrameLeakedByRSocket(
+        "\n#1:\n\tio.rsocket.frame.SetupFrameCodec.encode(x)")).isFalse();
+  }
+
   private static void leakOne() {
     ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(16);
     b.touch("leak-self-test");
