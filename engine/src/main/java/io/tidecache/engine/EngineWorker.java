@@ -17,7 +17,8 @@ import reactor.core.scheduler.NonBlocking;
  * not depend on the turn count: a put that finds the thread parked waits for the operating
  * system to wake it, measured here at up to a few milliseconds on a 2-core virtual machine (a
  * put every 50 µs, steady put p99 100-300 µs with eight yields then park; 16 µs when the thread
- * stayed awake 200 µs). Before parking it publishes {@code sleeping = true} and looks at the
+ * stayed awake 200 µs). For the same reason a worker does not park while a shard of its rests
+ * between paced rehash chunks (see {@link #rehashChunkDueSoon}). Before parking it publishes {@code sleeping = true} and looks at the
  * queues once more; a producer offers first and reads {@code sleeping} after. Both sides write
  * then read volatile state, so either the worker sees the new operation or the producer sees the
  * sleeper and unparks it: no lost wake-up. Parking is bounded ({@link #PARK_NANOS}) so that
@@ -30,6 +31,8 @@ import reactor.core.scheduler.NonBlocking;
 final class EngineWorker extends Thread implements NonBlocking {
   static final long PARK_NANOS = 50_000_000L;
   private static final int SPINS = 64;
+  /** A rehash rest shorter than this is spent awake (yielding), not parked. */
+  static final long REHASH_AWAKE_NANOS = 1_000_000L;
   /** How long a worker out of work stays awake before it parks (see Engine.Builder#idleSpin). */
   private final long idleSpinNanos;
   private long idleSince;
@@ -113,7 +116,7 @@ final class EngineWorker extends Thread implements NonBlocking {
     }
     if (turns <= SPINS) {
       Thread.onSpinWait();
-    } else if (System.nanoTime() - idleSince < idleSpinNanos) {
+    } else if (System.nanoTime() - idleSince < idleSpinNanos || rehashChunkDueSoon()) {
       Thread.yield();
     } else {
       sleeping = true;
@@ -125,6 +128,23 @@ final class EngineWorker extends Thread implements NonBlocking {
       return 0;
     }
     return turns;
+  }
+
+  /**
+   * True while one of this thread's shards rests between rehash chunks and the next is due
+   * within {@link #REHASH_AWAKE_NANOS}: a rehash is short, and parking at every rest (a thousand
+   * times in a rehash of a few tens of milliseconds) exposed the operations arriving meanwhile
+   * to the operating system's wake-up delay each time.
+   */
+  private boolean rehashChunkDueSoon() {
+    long now = System.nanoTime();
+    for (Shard shard : shards) {
+      long due = shard.migrationDue();
+      if (due != Long.MAX_VALUE && due - now < REHASH_AWAKE_NANOS) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The earliest time a paced rehash chunk of one of this thread's shards is due. */
