@@ -62,7 +62,8 @@ public interface ByteCache {
    * scan (neither removed, evicted nor expired meanwhile) appears exactly once, with a value it
    * held during the scan; no key appears twice; a key added or removed during the scan may or
    * may not appear. Cancelling stops the scan. Errors as for any operation ({@link CacheClosed},
-   * {@link Disconnected} for a remote cache).
+   * {@link Disconnected} for a remote cache); a fail-closed cache fails the scan with
+   * {@link LeaseExpired} if a shard lost its lease while it ran.
    */
   Flux<CacheEntry<byte[], byte[]>> scan();
 

@@ -9,6 +9,7 @@ import io.tidecache.api.CacheStats;
 import io.tidecache.api.ElasticCache;
 import io.tidecache.api.InvalidRequest;
 import io.tidecache.api.KeyTooLarge;
+import io.tidecache.api.LeaseExpired;
 import io.tidecache.api.RehashProgress;
 import io.tidecache.api.ScalingSignals;
 import io.tidecache.api.ShardEvent;
@@ -75,6 +76,8 @@ final class ElasticShardSet implements ElasticCache {
   private final Map<Shard, List<Meter>> meters = new ConcurrentHashMap<>();
   private final AtomicLong movedTotal = new AtomicLong();
   private final AtomicLong scanRetries = new AtomicLong();
+  private final AtomicLong leaseLosses = new AtomicLong();
+  private final AtomicLong lastLostLease = new AtomicLong();
   private final AtomicLong[] retiredTotals = {new AtomicLong(), new AtomicLong(),
       new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
   private final List<Meter> setMeters;
@@ -210,8 +213,10 @@ final class ElasticShardSet implements ElasticCache {
         return Flux.error(new CacheClosed(name()));
       }
       int regions = (layout.buckets + SCAN_REGION_BUCKETS - 1) / SCAN_REGION_BUCKETS;
+      long lossesAtStart = leaseLosses.get();
       return Flux.range(0, regions)
           .concatMap(region -> scanRegion(region * SCAN_REGION_BUCKETS)
+              .flatMap(entries -> lostDuringScan(lossesAtStart, entries))
               .flatMapIterable(entries -> entries), 1);
     });
   }
@@ -249,6 +254,20 @@ final class ElasticShardSet implements ElasticCache {
           });
     });
     return pass.repeatWhenEmpty(Integer.MAX_VALUE, attempts -> attempts);
+  }
+
+  /**
+   * A fail-closed cache fails a scan during which a shard lost its lease: the entries it held are
+   * gone, and a scan that went on would pass for complete. A best-effort cache goes on (those
+   * entries were not present throughout, so the scan's promise still holds).
+   */
+  private Mono<List<CacheEntry<byte[], byte[]>>> lostDuringScan(long lossesAtStart,
+      List<CacheEntry<byte[], byte[]>> entries) {
+    if (options.failClosed() && leaseLosses.get() != lossesAtStart) {
+      return Mono.error(new LeaseExpired(lastLostLease.get(), "a shard of cache '" + name()
+          + "' lost its lease during this scan; its entries are gone"));
+    }
+    return Mono.just(entries);
   }
 
   /** A shard closed under a scan's pass: the scan fails if the cache closed, else retries. */
@@ -500,6 +519,8 @@ final class ElasticShardSet implements ElasticCache {
   }
 
   void shardLost(Shard shard, long leaseId, long entriesLost) {
+    lastLostLease.set(leaseId);
+    leaseLosses.incrementAndGet();
     engine.publish(new ShardEvent.ShardLost(name(), shard.index, leaseId, entriesLost, now()));
   }
 

@@ -84,4 +84,37 @@ class LostLeaseTest {
     StepVerifier.create(other.get("o".getBytes()))
         .expectNextMatches(Bytes.eq("kept".getBytes())).verifyComplete();
   }
+
+  /** A fail-closed scan that outlives a lease loss fails; a best-effort one finishes. */
+  @Test
+  void aLeaseLostDuringAScanFailsItOnlyWhenFailClosed() throws Exception {
+    for (boolean failClosed : new boolean[] {true, false}) {
+      ElasticCache cache = engine.createCache(CacheOptions.builder("scan-" + failClosed)
+          .shardBytes(1L << 20).failClosed(failClosed).build());
+      for (int i = 0; i < 2_000; i++) {
+        cache.put(("k" + i).getBytes(), "v".getBytes()).block(Duration.ofSeconds(5));
+      }
+      Shard shard = ((ElasticShardSet) cache).leasedShards()[0];
+      var steps = StepVerifier.create(cache.scan(), 1).expectNextCount(1)
+          .then(() -> {
+            shard.lease.release();
+            shard.wakeForTest();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (shard.leaseLosses.sum() == 0 && System.nanoTime() < deadline) {
+              Thread.onSpinWait();
+            }
+            assertThat(shard.leaseLosses.sum()).isEqualTo(1);
+          })
+          .thenRequest(Long.MAX_VALUE);
+      if (failClosed) {
+        // entries of the region read before the loss may still come, then the error
+        steps.thenConsumeWhile(e -> true)
+            .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(LeaseExpired.class)
+            .hasMessageContaining("lost its lease during this scan"))
+            .verify(Duration.ofSeconds(10));
+      } else {
+        steps.thenConsumeWhile(e -> true).verifyComplete();
+      }
+    }
+  }
 }
