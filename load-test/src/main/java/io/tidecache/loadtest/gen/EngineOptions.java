@@ -1,5 +1,6 @@
 package io.tidecache.loadtest.gen;
 
+import io.tidecache.loadtest.cli.DurationOption;
 import io.tidecache.autoscaler.AutoscalerSettings;
 import io.tidecache.engine.Engine;
 import io.tidecache.loadtest.report.Fmt;
@@ -41,7 +42,7 @@ final class EngineOptions {
           + "(default: ${DEFAULT-VALUE})")
   int maxShards;
 
-  @Option(names = "--as-interval", defaultValue = "250ms", converter = DurationText.class,
+  @Option(names = "--as-interval", defaultValue = "250ms", converter = DurationOption.class,
       description = "autoscaler: sample interval (default: ${DEFAULT-VALUE})")
   Duration interval;
 
@@ -55,7 +56,7 @@ final class EngineOptions {
           + "${DEFAULT-VALUE})")
   int shrinkWindow;
 
-  @Option(names = "--as-cooldown", defaultValue = "250ms", converter = DurationText.class,
+  @Option(names = "--as-cooldown", defaultValue = "250ms", converter = DurationOption.class,
       description = "autoscaler: no change for this long after one (default: ${DEFAULT-VALUE})")
   Duration cooldown;
 

@@ -1,5 +1,6 @@
 package io.tidecache.loadtest.gen;
 
+import io.tidecache.loadtest.cli.DurationOption;
 import io.tidecache.loadtest.report.ReportFolder;
 import io.tidecache.loadtest.report.RunSummary;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ public final class LoadGenerator implements Callable<Integer> {
           + "the most the autoscaled run reached)")
   int peakShards;
 
-  @Option(names = "--warmup", defaultValue = "5s", converter = DurationText.class,
+  @Option(names = "--warmup", defaultValue = "5s", converter = DurationOption.class,
       description = "elastic-proof: a steady run at the base rate first, to compile the hot "
           + "paths (default: ${DEFAULT-VALUE}; 0 for none)")
   Duration warmup;

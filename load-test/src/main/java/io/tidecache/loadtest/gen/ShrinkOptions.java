@@ -1,5 +1,6 @@
 package io.tidecache.loadtest.gen;
 
+import io.tidecache.loadtest.cli.DurationOption;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -22,12 +23,12 @@ final class ShrinkOptions {
           + "grow (default: ${DEFAULT-VALUE})")
   double fillRatio;
 
-  @Option(names = "--sample-every", defaultValue = "50ms", converter = DurationText.class,
+  @Option(names = "--sample-every", defaultValue = "50ms", converter = DurationOption.class,
       description = "shrink-memory: sampling interval of leased bytes and RSS (default: "
           + "${DEFAULT-VALUE})")
   Duration sampleEvery;
 
-  @Option(names = "--after-shrink", defaultValue = "5s", converter = DurationText.class,
+  @Option(names = "--after-shrink", defaultValue = "5s", converter = DurationOption.class,
       description = "shrink-memory: keep sampling this long after the shrink (or FLUSHALL) "
           + "(default: ${DEFAULT-VALUE})")
   Duration afterShrink;

@@ -1,5 +1,6 @@
 package io.tidecache.loadtest.gen;
 
+import io.tidecache.loadtest.cli.DurationOption;
 import io.tidecache.loadtest.report.Fmt;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,23 +34,23 @@ final class WorkloadOptions {
           + "(default: ${DEFAULT-VALUE})")
   double factor;
 
-  @Option(names = "--step-at", defaultValue = "30s", converter = DurationText.class,
+  @Option(names = "--step-at", defaultValue = "30s", converter = DurationOption.class,
       description = "step: when the rate steps up (default: ${DEFAULT-VALUE})")
   Duration stepAt;
 
-  @Option(names = "--spike-at", defaultValue = "30s", converter = DurationText.class,
+  @Option(names = "--spike-at", defaultValue = "30s", converter = DurationOption.class,
       description = "spike: when it starts (default: ${DEFAULT-VALUE})")
   Duration spikeAt;
 
-  @Option(names = "--spike-for", defaultValue = "20s", converter = DurationText.class,
+  @Option(names = "--spike-for", defaultValue = "20s", converter = DurationOption.class,
       description = "spike: how long it lasts (default: ${DEFAULT-VALUE})")
   Duration spikeFor;
 
-  @Option(names = "--period", defaultValue = "60s", converter = DurationText.class,
+  @Option(names = "--period", defaultValue = "60s", converter = DurationOption.class,
       description = "sine: the period (default: ${DEFAULT-VALUE})")
   Duration period;
 
-  @Option(names = "--duration", converter = DurationText.class,
+  @Option(names = "--duration", converter = DurationOption.class,
       description = "how long the load lasts (default: 60s; 90s for elastic-proof)")
   Duration duration;
 
@@ -98,7 +99,7 @@ final class WorkloadOptions {
       description = "bytes per value (default: ${DEFAULT-VALUE})")
   int valueBytes;
 
-  @Option(names = "--ttl", defaultValue = "10s", converter = DurationText.class,
+  @Option(names = "--ttl", defaultValue = "10s", converter = DurationOption.class,
       description = "time to live of every entry the read-through puts; 0 for none "
           + "(default: ${DEFAULT-VALUE})")
   Duration ttl;
@@ -108,7 +109,7 @@ final class WorkloadOptions {
           + "(default: 4096; 256 for rsocket, the server's per-connection limit)")
   Integer maxOutstanding;
 
-  @Option(names = "--drain", defaultValue = "10s", converter = DurationText.class,
+  @Option(names = "--drain", defaultValue = "10s", converter = DurationOption.class,
       description = "after the load, wait this long at most for outstanding requests "
           + "(default: ${DEFAULT-VALUE})")
   Duration drain;

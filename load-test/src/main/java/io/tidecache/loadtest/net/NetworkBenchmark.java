@@ -1,5 +1,6 @@
 package io.tidecache.loadtest.net;
 
+import io.tidecache.loadtest.cli.DurationOption;
 import io.netty.buffer.ByteBufUtil;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
@@ -71,11 +72,11 @@ public final class NetworkBenchmark implements Callable<Integer> {
           + "the targets are judged at 50.")
   int[] inFlight;
 
-  @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+  @Option(names = "--warmup", defaultValue = "5s", converter = DurationOption.class,
       description = "Warmup of each phase, e.g. 5s, 500ms (default ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--measure", defaultValue = "10s", converter = DurationConverter.class,
+  @Option(names = "--measure", defaultValue = "10s", converter = DurationOption.class,
       description = "Measured window of each phase (default ${DEFAULT-VALUE}).")
   Duration measure;
 
@@ -135,7 +136,7 @@ public final class NetworkBenchmark implements Callable<Integer> {
       description = "redis-server --maxmemory (default ${DEFAULT-VALUE}).")
   String redisMaxMemory;
 
-  @Option(names = "--redis-timeout", defaultValue = "300s", converter = DurationConverter.class,
+  @Option(names = "--redis-timeout", defaultValue = "300s", converter = DurationOption.class,
       description = "Longest a redis-benchmark run may take before it is stopped "
           + "(default ${DEFAULT-VALUE}).")
   Duration redisTimeout;
@@ -555,28 +556,6 @@ public final class NetworkBenchmark implements Callable<Integer> {
   static int freeLoopbackPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
-    }
-  }
-
-  /** "5s", "500ms", "2m", a bare number of seconds, or ISO-8601 ("PT5S"). */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String v) {
-      String s = v.trim().toLowerCase(Locale.ROOT);
-      if (s.startsWith("pt")) {
-        return Duration.parse(v.trim());
-      }
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      }
-      if (s.endsWith("s")) {
-        return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1))
-            * 1000));
-      }
-      if (s.endsWith("m")) {
-        return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
-      }
-      return Duration.ofMillis((long) (Double.parseDouble(s) * 1000));
     }
   }
 }

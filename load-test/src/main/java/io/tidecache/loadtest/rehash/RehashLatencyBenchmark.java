@@ -1,5 +1,6 @@
 package io.tidecache.loadtest.rehash;
 
+import io.tidecache.loadtest.cli.DurationOption;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
 import io.tidecache.api.ElasticCache;
@@ -66,7 +67,7 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
           + "client thread needs the other core).")
   int engineThreads;
 
-  @Option(names = "--idle-spin", defaultValue = "50us", converter = DurationConverter.class,
+  @Option(names = "--idle-spin", defaultValue = "50us", converter = DurationOption.class,
       description = "How long the engine thread stays awake when out of work before it parks "
           + "(Engine.Builder.idleSpin; default ${DEFAULT-VALUE}).")
   Duration idleSpin;
@@ -107,16 +108,17 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   double headroom;
 
-  @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class,
+  @Option(names = "--duration", defaultValue = "20s", converter = DurationOption.class,
       description = "Measured run, e.g. 20s (default ${DEFAULT-VALUE}); the four steps start at "
           + "1/5 .. 4/5 of it. It runs on until the last rehash has completed.")
   Duration duration;
 
-  @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class,
+  @Option(names = "--warmup", defaultValue = "3s", converter = DurationOption.class,
       description = "Load before measuring, not recorded (default ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--warmup-rehash", defaultValue = "true", negatable = true,
+  @Option(names = "--warmup-rehash", defaultValue = "true", fallbackValue = "true",
+      negatable = true,
       description = "Run the measured steps (2→3→4→3→2) during the warmup too, "
           + "--warmup-cycles times, so that the migration code is compiled before measuring "
           + "(default ${DEFAULT-VALUE}).")
@@ -127,7 +129,7 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
           + "left the first measured grow running code the JIT had not compiled yet.")
   int warmupCycles;
 
-  @Option(names = "--window", defaultValue = "100ms", converter = DurationConverter.class,
+  @Option(names = "--window", defaultValue = "100ms", converter = DurationOption.class,
       description = "Window length (default ${DEFAULT-VALUE}).")
   Duration window;
 

@@ -1,5 +1,6 @@
 package io.tidecache.loadtest.soak;
 
+import io.tidecache.loadtest.cli.DurationOption;
 import io.tidecache.api.CacheEntry;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
@@ -8,7 +9,6 @@ import io.tidecache.engine.Engine;
 import io.tidecache.engine.check.RegisterHistory;
 import io.tidecache.engine.check.RegisterHistory.Kind;
 import io.tidecache.engine.check.RegisterHistory.Op;
-import io.tidecache.loadtest.rehash.DurationConverter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,7 +56,7 @@ import reactor.core.publisher.Flux;
 public final class ElasticSoak implements Callable<Integer> {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-  @Option(names = "--duration", defaultValue = "5m", converter = DurationConverter.class,
+  @Option(names = "--duration", defaultValue = "5m", converter = DurationOption.class,
       description = "How long to run, e.g. 30s, 10m, 2h (default ${DEFAULT-VALUE}).")
   Duration duration;
 

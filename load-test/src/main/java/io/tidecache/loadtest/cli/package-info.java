@@ -1,0 +1,2 @@
+/** Option parsing shared by the load-test commands. */
+package io.tidecache.loadtest.cli;
