@@ -65,6 +65,8 @@ final class TideCacheServer {
   static final String WIRE_FORMAT = "transport-rsocket/WIRE-FORMAT.md";
   static final String VERSION = "0.1.0";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /** How long connections stay open after the drain, so that the last frames reach clients. */
+  static final Duration FLUSH_LINGER = Duration.ofMillis(100);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -310,6 +312,10 @@ final class TideCacheServer {
     long abandoned = gate.inFlight();
     if (running != null) {
       try {
+        // The events streams completed above; their COMPLETE frames are on their way through
+        // each connection's send queue. Closing a connection at once can cut that short, and a
+        // subscriber would see the connection drop instead of its stream end.
+        Mono.delay(FLUSH_LINGER).block();
         running.dispose().block(CLOSE_TIMEOUT);
       } catch (RuntimeException e) {
         failures.add("closing the connections: " + e);
