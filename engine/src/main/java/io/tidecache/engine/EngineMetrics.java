@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * Thread-safe: binds the engine's own tallies to Micrometer meters. Nothing is counted twice:
  * counters and gauges read the shards' tallies when scraped, so the hot path pays no Micrometer
- * cost; only sampled operation latencies and rehash durations are recorded into timers.
+ * cost; only sampled operation latencies and rehash durations are recorded into timers, which
+ * keep histogram buckets (lock-free) and no client-side percentiles.
  */
 final class EngineMetrics {
+  /**
+   * Bucket bounds every latency timer keeps in any registry (a registry that supports percentile
+   * histograms adds its own): the get p99 the autoscaler reads is the bound of the bucket that
+   * holds it.
+   */
+  static final Duration[] LATENCY_BOUNDS = {
+      Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000),
+      Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+      Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+      Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(1)};
+
   private final MeterRegistry registry;
 
   EngineMetrics(MeterRegistry registry, MemoryPool pool) {
@@ -93,7 +106,7 @@ final class EngineMetrics {
         s -> (double) s.table.entries() / s.capacity()).tags(tags).register(registry));
     Timer latency = Timer.builder(MetricNames.GET_LATENCY).tags(tags)
         .description("latency of sampled gets, from subscribe to signal")
-        .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+        .serviceLevelObjectives(LATENCY_BOUNDS).publishPercentileHistogram()
         .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3)
         .register(registry);
     shard.getLatency = latency;
@@ -108,23 +121,33 @@ final class EngineMetrics {
   private Timer writeTimer(String op, Tags tags) {
     return Timer.builder(MetricNames.WRITE_LATENCY).tags(tags).tag("op", op)
         .description("latency of sampled " + op + "s, from subscribe to signal")
-        .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+        .serviceLevelObjectives(LATENCY_BOUNDS).publishPercentileHistogram()
         .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3)
         .register(registry);
   }
 
-  /** The shard's sampled get p99 in microseconds over the recent window, or 0. */
+  /**
+   * The shard's sampled get p99 in microseconds over the recent window, or 0: the upper bound of
+   * the histogram bucket that holds it. The timers keep bucket counts only (no client-side
+   * percentiles): those are HdrHistogram recorders whose range adjustment can spin and yield,
+   * and timers are recorded on engine threads.
+   */
   double p99Micros(Shard shard) {
     Timer t = shard.getLatency;
     if (t == null) {
       return 0;
     }
-    for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
-      if (v.percentile() == 0.99) {
-        return v.value(TimeUnit.MICROSECONDS);
+    CountAtBucket[] buckets = t.takeSnapshot().histogramCounts();
+    double total = buckets.length == 0 ? 0 : buckets[buckets.length - 1].count();
+    if (total == 0) {
+      return 0;
+    }
+    for (CountAtBucket b : buckets) {
+      if (b.count() >= 0.99 * total) {
+        return b.bucket(TimeUnit.MICROSECONDS);
       }
     }
-    return 0;
+    return buckets[buckets.length - 1].bucket(TimeUnit.MICROSECONDS);
   }
 
   void unbind(List<Meter> meters) {

@@ -63,13 +63,14 @@ final class ShardOp extends Operators.MonoSubscriber<Object, Object> implements 
 
   /** Completes with {@code result}, or empty when it is null. Only the owner calls this. */
   void succeed(Object result, Timer latency) {
-    if (startNanos != 0 && latency != null) {
-      latency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-    }
+    long took = startNanos != 0 ? System.nanoTime() - startNanos : 0;
     if (result == null) {
       actual.onComplete();
     } else {
       complete(result);
+    }
+    if (took != 0 && latency != null) {
+      latency.record(took, TimeUnit.NANOSECONDS); // after the answer: a metric never holds it up
     }
   }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.ElasticCache;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -92,5 +93,22 @@ class EngineMetricsTest {
         .as("a removed shard's meters go with it").isNull();
     assertThat(registry.get(MetricNames.REHASH_DURATION).tags("cache", "r").timer().count())
         .isEqualTo(2);
+  }
+
+  /** The autoscaler's get p99 comes from the timer's histogram buckets (no HdrHistogram). */
+  @Test
+  void getP99IsReadFromTheHistogramBuckets() {
+    ElasticCache cache = engine.createCache(CacheOptions.builder("p").shardBytes(1L << 20)
+        .build());
+    Shard shard = ((ElasticShardSet) cache).leasedShards()[0];
+    for (int i = 0; i < 1_000; i++) {
+      shard.getLatency.record(100, TimeUnit.MICROSECONDS);
+    }
+    double fast = shard.set.p99ForTest(shard);
+    assertThat(fast).isGreaterThanOrEqualTo(100).isLessThan(200);
+    for (int i = 0; i < 50; i++) {
+      shard.getLatency.record(10, TimeUnit.MILLISECONDS);
+    }
+    assertThat(shard.set.p99ForTest(shard)).isGreaterThanOrEqualTo(10_000);
   }
 }
