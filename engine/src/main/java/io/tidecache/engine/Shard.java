@@ -100,7 +100,9 @@ final class Shard {
   private final ReadBuffer reads = new ReadBuffer();
   private final EngineWorker worker;
   private final Overloaded overloaded;
-  private final Disposable renewal;
+  /** The next lease renewal: a one-shot task that schedules the one after it. */
+  private volatile Disposable renewal;
+  private final long renewEveryMillis;
   private final Sinks.Empty<Void> closed = Sinks.empty();
   private volatile int state = OPEN;
   volatile MemLease lease;
@@ -143,10 +145,8 @@ final class Shard {
     this.worker = worker;
     this.overloaded = new Overloaded("queue of shard " + index + " of cache '" + cache + "'",
         set.options().queueCapacity());
-    Duration ttl = set.options().leaseTtl();
-    long every = Math.max(1, ttl.toMillis() / 3);
-    this.renewal = set.clock().schedulePeriodically(() -> renew(ttl), every, every,
-        TimeUnit.MILLISECONDS);
+    this.renewEveryMillis = Math.max(1, set.options().leaseTtl().toMillis() / 3);
+    scheduleRenewal();
     worker.add(this);
   }
 
@@ -641,6 +641,22 @@ final class Shard {
         subscriberFailed(t);
       }
     }
+  }
+
+  /**
+   * Schedules the next renewal. One-shot tasks, each scheduling the next, rather than a periodic
+   * task: cancelling a periodic task removes it from the scheduler's queue under a lock, which an
+   * engine thread (where a shard closes or retires) must not take; a one-shot task is cancelled
+   * without one.
+   */
+  private void scheduleRenewal() {
+    if (state == CLOSED || state == RETIRED) {
+      return;
+    }
+    renewal = set.clock().schedule(() -> {
+      renew(set.options().leaseTtl());
+      scheduleRenewal();
+    }, renewEveryMillis, TimeUnit.MILLISECONDS);
   }
 
   private void renew(Duration ttl) {
