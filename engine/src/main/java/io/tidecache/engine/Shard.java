@@ -645,9 +645,11 @@ final class Shard {
 
   /**
    * Schedules the next renewal. One-shot tasks, each scheduling the next, rather than a periodic
-   * task: cancelling a periodic task removes it from the scheduler's queue under a lock, which an
-   * engine thread (where a shard closes or retires) must not take; a one-shot task is cancelled
-   * without one.
+   * task: a shard closes or retires on its engine thread, and cancelling a task there removes it
+   * from the scheduler's queue under that queue's lock. Reactor (and its BlockHound integration)
+   * treats that short lock as non-blocking for one-shot tasks, which a cancelled task's thread
+   * only ever holds for a queue removal; for periodic tasks it does not, and BlockHound stopped a
+   * shard's close half way.
    */
   private void scheduleRenewal() {
     if (state == CLOSED || state == RETIRED) {
