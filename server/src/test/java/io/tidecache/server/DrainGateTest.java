@@ -1,18 +1,13 @@
 package io.tidecache.server;
 
+import io.tidecache.transport.rsocket.testing.HeldCache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidecache.api.ByteCache;
 import io.tidecache.api.CacheClosed;
-import io.tidecache.api.CacheEntry;
-import io.tidecache.api.CacheStats;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -40,13 +35,13 @@ class DrainGateTest {
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheClosed.class)
             .hasMessage("cache 'held' is closed"))
         .verify(Duration.ofSeconds(5));
-    assertThat(held.calls).as("a refused request never reaches the cache").isEqualTo(1);
+    assertThat(held.calls.get()).as("a refused request never reaches the cache").isEqualTo(1);
 
     StepVerifier.withVirtualTime(() -> gate.drained(Duration.ofSeconds(10),
             Duration.ofMillis(5), VirtualTimeScheduler.get()))
         .thenAwait(Duration.ofSeconds(1))
         .expectNoEvent(Duration.ofMillis(100)) // still waiting for the admitted request
-        .then(held::answer) // it finishes...
+        .then(() -> held.answer(new byte[] {42})) // it finishes...
         .thenAwait(Duration.ofMillis(5))
         .expectNext(true) // ...and the next poll sees the gate drained
         .verifyComplete();
@@ -78,69 +73,5 @@ class DrainGateTest {
     assertThat(gate.inFlight()).isZero();
     StepVerifier.create(gate.wrap(held).stats()).expectNextCount(1).verifyComplete();
     assertThat(gate.inFlight()).isZero();
-  }
-
-  /** A cache whose get answers only when the test says so. */
-  private static final class HeldCache implements ByteCache {
-    final Sinks.One<byte[]> answer = Sinks.one();
-    int calls;
-
-    void answer() {
-      answer.tryEmitValue(new byte[] {42});
-    }
-
-    @Override
-    public String name() {
-      return "held";
-    }
-
-    @Override
-    public Mono<byte[]> get(byte[] key) {
-      calls++;
-      return answer.asMono();
-    }
-
-    @Override
-    public Mono<Void> put(byte[] key, byte[] value) {
-      calls++;
-      return Mono.empty();
-    }
-
-    @Override
-    public Mono<Void> put(byte[] key, byte[] value, Duration ttl) {
-      calls++;
-      return Mono.empty();
-    }
-
-    @Override
-    public Mono<Boolean> remove(byte[] key) {
-      calls++;
-      return Mono.just(false);
-    }
-
-    @Override
-    public Flux<CacheEntry<byte[], byte[]>> getAll(Publisher<byte[]> keys) {
-      return Flux.empty();
-    }
-
-    @Override
-    public Mono<Long> putAll(Publisher<CacheEntry<byte[], byte[]>> entries) {
-      return Mono.just(0L);
-    }
-
-    @Override
-    public Flux<CacheEntry<byte[], byte[]>> scan() {
-      return Flux.empty();
-    }
-
-    @Override
-    public Mono<CacheStats> stats() {
-      return Mono.just(new CacheStats("held", 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0));
-    }
-
-    @Override
-    public Mono<Void> close() {
-      return Mono.empty();
-    }
   }
 }

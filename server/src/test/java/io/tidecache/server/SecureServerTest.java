@@ -1,12 +1,12 @@
 package io.tidecache.server;
 
+import io.tidecache.transport.rsocket.testing.SelfSignedCertificate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidecache.api.Codecs;
 import io.tidecache.api.Disconnected;
 import io.tidecache.api.TypedCache;
 import io.tidecache.transport.rsocket.RSocketCacheClient;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,14 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +54,7 @@ class SecureServerTest {
   void start() throws Exception {
     cert = dir.resolve("server.crt");
     Path key = dir.resolve("server.key");
-    selfSigned(dir.resolve("server.p12"), cert, key);
+    SelfSignedCertificate.write(dir.resolve("server.p12"), cert, key);
     Path tokens = Files.writeString(dir.resolve("tokens"), "# clients\nfile-t0ken\n");
     log = new JsonLog(new PrintWriter(logText, true), Clock.systemUTC());
     server = TideCacheServer.start(ServerConfig.conclude(ConfigSource.of(ConfigSource.values(
@@ -142,35 +138,5 @@ class SecureServerTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).contains("tidecache_transport_refusals_total{reason=\"unauthorized\"}");
     }
-  }
-
-  /** A self-signed EC certificate for CN=localhost, SAN dns:localhost and ip:127.0.0.1. */
-  private static void selfSigned(Path keystore, Path certPem, Path keyPem) throws Exception {
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    char[] pass = "changeit".toCharArray();
-    Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "tidecache",
-        "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12",
-        "-storepass", "changeit", "-keypass", "changeit")
-        .redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("keytool failed: " + output);
-    }
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      store.load(in, pass);
-    }
-    PrivateKey key = (PrivateKey) store.getKey("tidecache", pass);
-    Certificate certificate = store.getCertificate("tidecache");
-    Files.writeString(certPem, pem("CERTIFICATE", certificate.getEncoded()));
-    Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
   }
 }

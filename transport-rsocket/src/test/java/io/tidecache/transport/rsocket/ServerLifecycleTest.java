@@ -1,30 +1,22 @@
 package io.tidecache.transport.rsocket;
 
+import io.tidecache.transport.rsocket.testing.HeldCache;
 import static io.tidecache.transport.rsocket.RawRSocket.WAIT;
 import static io.tidecache.transport.rsocket.RawRSocket.bytes;
 import static io.tidecache.transport.rsocket.ServerLimitsTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tidecache.api.ByteCache;
-import io.tidecache.api.CacheEntry;
-import io.tidecache.api.CacheStats;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /**
@@ -113,7 +105,7 @@ class ServerLifecycleTest {
           .expectNextMatches(v -> Arrays.equals(v, bytes("held value")))
           .expectComplete()
           .verifyLater();
-      assertThat(held.called.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+      assertThat(held.getSubscribed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
           .as("the get reached the cache").isTrue();
 
       server.stopAccepting().block(WAIT);
@@ -126,7 +118,7 @@ class ServerLifecycleTest {
       StepVerifier.create(client.stats()).assertNext(s -> assertThat(s.cache())
           .isEqualTo("held")).verifyComplete();
       assertThat(config.counters().inFlight()).isEqualTo(1);
-      held.answer();
+      held.answer(bytes("held value"));
       inFlight.verify(WAIT);
       await("the request to leave the in-flight count", () -> config.counters().inFlight() == 0);
     } finally {
@@ -153,66 +145,6 @@ class ServerLifecycleTest {
           .isInstanceOf(io.tidecache.api.Disconnected.class);
     } finally {
       client.close().block(WAIT);
-    }
-  }
-
-  /** A cache whose get answers only when the test says so. */
-  static final class HeldCache implements ByteCache {
-    final Sinks.One<byte[]> answer = Sinks.one();
-    final CountDownLatch called = new CountDownLatch(1);
-
-    void answer() {
-      answer.tryEmitValue(bytes("held value"));
-    }
-
-    @Override
-    public String name() {
-      return "held";
-    }
-
-    @Override
-    public Mono<byte[]> get(byte[] key) {
-      return answer.asMono().doOnSubscribe(s -> called.countDown());
-    }
-
-    @Override
-    public Mono<Void> put(byte[] key, byte[] value) {
-      return Mono.empty();
-    }
-
-    @Override
-    public Mono<Void> put(byte[] key, byte[] value, Duration ttl) {
-      return Mono.empty();
-    }
-
-    @Override
-    public Mono<Boolean> remove(byte[] key) {
-      return Mono.just(false);
-    }
-
-    @Override
-    public Flux<CacheEntry<byte[], byte[]>> getAll(Publisher<byte[]> keys) {
-      return Flux.empty();
-    }
-
-    @Override
-    public Mono<Long> putAll(Publisher<CacheEntry<byte[], byte[]>> entries) {
-      return Mono.just(0L);
-    }
-
-    @Override
-    public Flux<CacheEntry<byte[], byte[]>> scan() {
-      return Flux.empty();
-    }
-
-    @Override
-    public Mono<CacheStats> stats() {
-      return Mono.just(new CacheStats("held", 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0));
-    }
-
-    @Override
-    public Mono<Void> close() {
-      return Mono.empty();
     }
   }
 }

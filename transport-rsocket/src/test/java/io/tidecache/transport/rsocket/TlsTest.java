@@ -1,5 +1,6 @@
 package io.tidecache.transport.rsocket;
 
+import io.tidecache.transport.rsocket.testing.SelfSignedCertificate;
 import static io.tidecache.transport.rsocket.RawRSocket.WAIT;
 import static io.tidecache.transport.rsocket.RawRSocket.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,16 +9,8 @@ import io.tidecache.api.ByteCache;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.Disconnected;
 import io.tidecache.engine.Engine;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +35,7 @@ class TlsTest {
   static void start() throws Exception {
     Path key = dir.resolve("server.key");
     cert = dir.resolve("server.crt");
-    selfSigned(dir.resolve("server.p12"), cert, key);
+    SelfSignedCertificate.write(dir.resolve("server.p12"), cert, key);
     engine = Engine.builder().poolBytes(8L << 20).threads(1).build();
     users = engine.createCache(CacheOptions.builder("users").shardBytes(1L << 20).build());
     server = RSocketCacheServer.builder().caches(engine::cache).tls(cert, key)
@@ -92,35 +85,5 @@ class TlsTest {
     } finally {
       client.close().block(WAIT);
     }
-  }
-
-  /** A self-signed EC certificate for CN=localhost, SAN dns:localhost and ip:127.0.0.1. */
-  static void selfSigned(Path keystore, Path certPem, Path keyPem) throws Exception {
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    char[] pass = "changeit".toCharArray();
-    Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "tidecache",
-        "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12",
-        "-storepass", "changeit", "-keypass", "changeit")
-        .redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("keytool failed: " + output);
-    }
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (var in = Files.newInputStream(keystore)) {
-      store.load(in, pass);
-    }
-    PrivateKey key = (PrivateKey) store.getKey("tidecache", pass);
-    Certificate certificate = store.getCertificate("tidecache");
-    Files.writeString(certPem, pem("CERTIFICATE", certificate.getEncoded()));
-    Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
   }
 }
