@@ -278,11 +278,6 @@ final class ElasticShardSet implements ElasticCache {
     return Mono.error(e);
   }
 
-  /** The get p99 the signals report for one shard (tests read it here). */
-  double p99ForTest(Shard shard) {
-    return engine.metrics().p99Micros(shard);
-  }
-
   /** Scan passes thrown away because a key of their region moved meanwhile. */
   long scanRetries() {
     return scanRetries.get();

@@ -104,22 +104,18 @@ final class EngineMetrics {
         .tags(tags).register(registry));
     meters.add(Gauge.builder(MetricNames.OCCUPANCY, shard,
         s -> (double) s.table.entries() / s.capacity()).tags(tags).register(registry));
-    Timer latency = Timer.builder(MetricNames.GET_LATENCY).tags(tags)
-        .description("latency of sampled gets, from subscribe to signal")
-        .serviceLevelObjectives(LATENCY_BOUNDS).publishPercentileHistogram()
-        .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3)
-        .register(registry);
-    shard.getLatency = latency;
-    meters.add(latency);
-    shard.putLatency = writeTimer("put", tags);
-    shard.removeLatency = writeTimer("remove", tags);
+    shard.getLatency = latencyTimer(MetricNames.GET_LATENCY, "get", tags);
+    shard.putLatency = latencyTimer(MetricNames.WRITE_LATENCY, "put", tags.and("op", "put"));
+    shard.removeLatency = latencyTimer(MetricNames.WRITE_LATENCY, "remove",
+        tags.and("op", "remove"));
+    meters.add(shard.getLatency);
     meters.add(shard.putLatency);
     meters.add(shard.removeLatency);
     return meters;
   }
 
-  private Timer writeTimer(String op, Tags tags) {
-    return Timer.builder(MetricNames.WRITE_LATENCY).tags(tags).tag("op", op)
+  private Timer latencyTimer(String name, String op, Tags tags) {
+    return Timer.builder(name).tags(tags)
         .description("latency of sampled " + op + "s, from subscribe to signal")
         .serviceLevelObjectives(LATENCY_BOUNDS).publishPercentileHistogram()
         .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3)

@@ -137,14 +137,7 @@ final class EngineWorker extends Thread implements NonBlocking {
    * to the operating system's wake-up delay each time.
    */
   private boolean rehashChunkDueSoon() {
-    long now = System.nanoTime();
-    for (Shard shard : shards) {
-      long due = shard.migrationDue();
-      if (due != Long.MAX_VALUE && due - now < REHASH_AWAKE_NANOS) {
-        return true;
-      }
-    }
-    return false;
+    return nextDue() - System.nanoTime() < REHASH_AWAKE_NANOS; // at most PARK_NANOS away
   }
 
   /** The earliest time a paced rehash chunk of one of this thread's shards is due. */

@@ -229,11 +229,6 @@ final class Shard {
     return Mono.create(sink -> deliver(new InternalTask.ScanRegion(from, to, sink)));
   }
 
-  /** Test hook: wakes the writer so that it notices a lease released from outside at once. */
-  void wakeForTest() {
-    worker.wake();
-  }
-
   int inboxDepth() {
     return inbox.size();
   }

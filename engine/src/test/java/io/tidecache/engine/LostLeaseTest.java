@@ -98,7 +98,6 @@ class LostLeaseTest {
       var steps = StepVerifier.create(cache.scan(), 1).expectNextCount(1)
           .then(() -> {
             shard.lease.release();
-            shard.wakeForTest();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (shard.leaseLosses.sum() == 0 && System.nanoTime() < deadline) {
               Thread.onSpinWait();
