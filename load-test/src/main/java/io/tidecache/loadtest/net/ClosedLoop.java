@@ -1,9 +1,9 @@
 package io.tidecache.loadtest.net;
 
+import io.tidecache.loadtest.report.ErrorKinds;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,7 @@ final class ClosedLoop {
   private final LongAdder values = new LongAdder();
   private final LongAdder empties = new LongAdder();
   private final LongAdder errors = new LongAdder();
-  private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+  private final ErrorKinds errorKinds = new ErrorKinds();
   private final AtomicInteger outstanding = new AtomicInteger();
   private final CountDownLatch drained = new CountDownLatch(1);
   private volatile boolean running;
@@ -78,9 +78,7 @@ final class ClosedLoop {
 
   /** Error counts by exception class and message (first 120 characters). */
   Map<String, Long> errorKinds() {
-    Map<String, Long> m = new java.util.TreeMap<>();
-    errorKinds.forEach((k, v) -> m.put(k, v.sum()));
-    return m;
+    return errorKinds.snapshot();
   }
 
   private void issue() {
@@ -130,10 +128,7 @@ final class ClosedLoop {
     @Override
     public void onError(Throwable t) {
       errors.increment();
-      String msg = String.valueOf(t.getMessage());
-      String kind = t.getClass().getSimpleName() + ": "
-          + (msg.length() > 120 ? msg.substring(0, 120) : msg);
-      errorKinds.computeIfAbsent(kind, x -> new LongAdder()).increment();
+      errorKinds.count(t);
       next(true);
     }
 

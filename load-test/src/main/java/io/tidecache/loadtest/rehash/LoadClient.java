@@ -1,10 +1,9 @@
 package io.tidecache.loadtest.rehash;
 
+import io.tidecache.loadtest.report.ErrorKinds;
 import io.tidecache.api.ByteCache;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -41,7 +40,7 @@ final class LoadClient implements Runnable {
   final Recorder gets = new Recorder(Window.DIGITS);
   final Recorder puts = new Recorder(Window.DIGITS);
   private final LongAdder errors = new LongAdder();
-  private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+  private final ErrorKinds errorKinds = new ErrorKinds();
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile boolean running = true;
   private volatile boolean waiting;
@@ -83,9 +82,7 @@ final class LoadClient implements Runnable {
   }
 
   Map<String, Long> errorKinds() {
-    Map<String, Long> m = new TreeMap<>();
-    errorKinds.forEach((k, v) -> m.put(k, v.sum()));
-    return m;
+    return errorKinds.snapshot();
   }
 
   @Override
@@ -154,10 +151,7 @@ final class LoadClient implements Runnable {
     @Override
     public void onError(Throwable t) {
       errors.increment();
-      String msg = String.valueOf(t.getMessage());
-      String kind = t.getClass().getSimpleName() + ": "
-          + (msg.length() > 120 ? msg.substring(0, 120) : msg);
-      errorKinds.computeIfAbsent(kind, x -> new LongAdder()).increment();
+      errorKinds.count(t);
       completed();
     }
 
