@@ -94,6 +94,8 @@ final class EngineMetrics {
         s -> s.table.expirations()).tags(tags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.REJECTIONS, shard, s -> s.table.rejections())
         .tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.READS_UNRECORDED, shard,
+        s -> s.reads.dropped()).tags(tags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.REFUSALS, shard.refusals, a -> a.sum())
         .tags(tags).tag("reason", "overloaded").register(registry));
     meters.add(FunctionCounter.builder(MetricNames.LEASE_LOSSES, shard.leaseLosses,

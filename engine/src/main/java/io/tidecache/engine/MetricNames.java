@@ -19,6 +19,8 @@ public final class MetricNames {
   public static final String EXPIRATIONS = "tidecache.expirations";
   /** Counter, tags cache, shard: new keys TinyLFU admission turned away (also evictions). */
   public static final String REJECTIONS = "tidecache.admission.rejections";
+  /** Hits the eviction policy never heard of: their record found the shard's read buffer full. */
+  public static final String READS_UNRECORDED = "tidecache.reads.unrecorded";
   /** Counter, tags cache, shard, reason=overloaded: operations refused. */
   public static final String REFUSALS = "tidecache.refusals";
   /** Counter, tags cache, shard: leases lost because they were not renewed in time. */

@@ -97,7 +97,7 @@ final class Shard {
   private final MpscArrayQueue<ShardOp> queue;
   private final MpscUnboundedXaddArrayQueue<ShardTask> inbox =
       new MpscUnboundedXaddArrayQueue<>(1024);
-  private final ReadBuffer reads = new ReadBuffer();
+  final ReadBuffer reads;
   private final EngineWorker worker;
   private final Overloaded overloaded;
   /** The next lease renewal: a one-shot task that schedules the one after it. */
@@ -143,6 +143,7 @@ final class Shard {
     this.queue = new MpscArrayQueue<>(set.options().queueCapacity());
     this.sweepBuckets = Math.max(SWEEP_BUCKETS, layout.buckets / SWEEP_PASS_INTERVALS);
     this.worker = worker;
+    this.reads = new ReadBuffer(worker::wake);
     this.overloaded = new Overloaded("queue of shard " + index + " of cache '" + cache + "'",
         set.options().queueCapacity());
     this.renewEveryMillis = Math.max(1, set.options().leaseTtl().toMillis() / 3);
@@ -250,7 +251,7 @@ final class Shard {
   boolean isOpen() { return state == OPEN; }
 
   boolean hasWork() {
-    return !queue.isEmpty() || !inbox.isEmpty() || state == CLOSING
+    return !queue.isEmpty() || !inbox.isEmpty() || state == CLOSING || !reads.isEmpty()
         || (migration != null && System.nanoTime() - migrateDueNanos >= 0);
   }
 

@@ -5,11 +5,18 @@ import io.tidecache.api.InvalidRequest;
 /**
  * Immutable: where every byte of a shard's table lives inside its one lease.
  *
- * <p>The table is a set-associative (bucketized open-addressing) hash table: a key's hash picks
- * one bucket of {@link #WAYS} slots, and the key lives in one of them or nowhere. The probe
- * sequence is the bucket, so there are no tombstones and no probe chains; a full bucket evicts
- * one of its own entries (see {@link ShardTable}: a W-TinyLFU of two CLOCKs), which lets the table
- * run at 100% load.
+ * <p>The table is a set-associative (bucketized open-addressing) hash table with two choices: a
+ * key's hash picks a home bucket of {@link #WAYS} slots, and the key lives in one of them, in one
+ * slot of the next bucket of the home's group ({@link #altBucket}), or nowhere. The probe
+ * sequence is those two buckets, so there are no tombstones and no probe chains; when both are
+ * full, one of them evicts one of its own entries (see {@link ShardTable}: two choices, and a
+ * W-TinyLFU of two LRU regions per bucket), which lets the table run at 100% load.
+ *
+ * <p>Groups are aligned runs of {@link #GROUP_BUCKETS} buckets (the last may be shorter), and a
+ * home's alternative is the next bucket in its group, wrapping round to the group's first: both
+ * of a key's buckets lie in one group, so a scan that reads whole groups, and the move fences that
+ * guard it (stripes of whole groups), see a key in the same place whichever bucket it chose, in
+ * any shard of the cache.
  *
  * <pre>
  * lease (MemorySegment, 64-byte aligned)
@@ -18,27 +25,27 @@ import io.tidecache.api.InvalidRequest;
  * +--------------------+----------+----------+-----+--------------+
  *
  * bucket (CONTROL_BYTES + WAYS * slotBytes; 16-byte multiple, so version stays 8-aligned)
- * 0         32
+ * 0         64
  * +---------+--------+--------+-----+---------+
  * | control | slot 0 | slot 1 | ... | slot 15 |
  * +---------+--------+--------+-----+---------+
  *
- * control (32 bytes)
- * 0        8                    24        26     27         28       30      31     32
- * +--------+--------------------+---------+------+----------+--------+-------+------+
- * |version | tags[16] (u8 each) | refBits | hand | ttlCount | window | wHand | free |
- * | i64    | 0 = empty way      | u16     | u8   | u8       | u16    | u8    | u8   |
- * +--------+--------------------+---------+------+----------+--------+-------+------+
+ * control (64 bytes)
+ * 0        8                    24                   56       58         59     64
+ * +--------+--------------------+--------------------+--------+----------+------+
+ * |version | tags[16] (u8 each) | stamps[16] (u16)   | window | ttlCount | free |
+ * | i64    | 0 = empty way      | last access, ticks | u16    | u8       | 0    |
+ * +--------+--------------------+--------------------+--------+----------+------+
  *   version:  seqlock, odd while the single writer changes the bucket (see ShardTable)
  *   tags:     fingerprint (top hash byte, 1..255) of the key in each way
- *   refBits:  CLOCK reference bit per way, set when a read of that way is drained
- *   hand:     CLOCK hand of the main region, the next way it considers for eviction
- *   ttlCount: ways whose entry has an expiry, so full buckets without TTLs skip the scan
+ *   stamps:   when each way's entry was last stored or read (its read drained), on the table's
+ *             16-bit access clock; the least recently used way of a region is the one with the
+ *             greatest age (now - stamp, modulo 2^16)
  *   window:   one bit per live way in the admission window (W-TinyLFU); the other live ways
  *             are the main region
- *   wHand:    CLOCK hand of the window
+ *   ttlCount: ways whose entry has an expiry, so full buckets without TTLs skip the scan
  *   free:     unused, zero
- *   Readers look at version and tags only; refBits..free are the writer's alone.
+ *   Readers look at version and tags only; stamps..free are the writer's alone.
  *
  * slot (SLOT_HEADER_BYTES + keyStride + valueStride)
  * 0           8        10         14            14 + keyStride
@@ -49,13 +56,13 @@ import io.tidecache.api.InvalidRequest;
  *   expiresAt: pool-clock milliseconds, 0 = never
  * </pre>
  *
- * <p>With 16-byte keys and 64-byte values a slot is 94 bytes and a bucket 1,536: 96 bytes per
+ * <p>With 16-byte keys and 64-byte values a slot is 94 bytes and a bucket 1,568: 98 bytes per
  * entry at full load, header and control included.
  */
 final class TableLayout {
   static final int TABLE_HEADER_BYTES = 64;
   static final int MAGIC = 0x54494445; // "TIDE"
-  static final int LAYOUT_VERSION = 2;
+  static final int LAYOUT_VERSION = 3;
   static final int HEADER_MAGIC = 0;
   static final int HEADER_VERSION = 4;
   static final int HEADER_BUCKETS = 8;
@@ -63,15 +70,18 @@ final class TableLayout {
   static final int HEADER_VALUE_STRIDE = 16;
 
   static final int WAYS = 16;
+  /** Buckets per group: a key's two buckets are in one aligned group. */
+  static final int GROUP_BUCKETS = 16;
   static final int VERSION_OFFSET = 0;
   static final int TAGS_OFFSET = 8;
-  static final int REF_BITS_OFFSET = 24;
-  static final int HAND_OFFSET = 26;
-  static final int TTL_COUNT_OFFSET = 27;
-  static final int WINDOW_OFFSET = 28;
-  static final int WINDOW_HAND_OFFSET = 30;
-  /** Layout 2 added the window mask and its hand in control bytes 28..30 (layout 1: unused). */
-  static final int CONTROL_BYTES = 32;
+  static final int STAMPS_OFFSET = 24;
+  static final int WINDOW_OFFSET = 56;
+  static final int TTL_COUNT_OFFSET = 58;
+  /**
+   * Layout 3 replaced the CLOCK reference bits and hands of layout 2 with a 16-bit access stamp
+   * per way, growing the control block from 32 to 64 bytes, and gave each key a second bucket.
+   */
+  static final int CONTROL_BYTES = 64;
 
   static final int EXPIRES_OFFSET = 0;
   static final int KEY_LEN_OFFSET = 8;
@@ -118,8 +128,30 @@ final class TableLayout {
     return bucketOffsetAt(bucketIndex(hash));
   }
 
+  /** The home bucket of {@code hash}. */
   int bucketIndex(long hash) {
+    return bucketIndex(hash, buckets);
+  }
+
+  /** {@link #bucketIndex(long)} in a table of {@code buckets} buckets. */
+  static int bucketIndex(long hash, int buckets) {
     return (int) (((hash & 0xFFFF_FFFFL) * buckets) >>> 32);
+  }
+
+  /**
+   * The other bucket a key whose home is {@code bucket} may live in: the next bucket of the
+   * home's group, wrapping to the group's first; {@code bucket} itself in a group of one.
+   */
+  int altBucket(int bucket) {
+    return altBucket(bucket, buckets);
+  }
+
+  /** {@link #altBucket(int)} in a table of {@code buckets} buckets. */
+  static int altBucket(int bucket, int buckets) {
+    int first = bucket & -GROUP_BUCKETS;
+    int size = Math.min(GROUP_BUCKETS, buckets - first);
+    int next = bucket + 1;
+    return next - first == size ? first : next;
   }
 
   long bucketOffsetAt(int bucket) {

@@ -1,7 +1,5 @@
 package io.tidecache.engine;
 
-import java.util.Arrays;
-
 /**
  * Single writer: only the owning shard's engine thread calls this. Sizes the admission window of
  * a {@link ShardTable}: how many of each bucket's ways hold recently inserted keys that have not
@@ -11,149 +9,147 @@ import java.util.Arrays;
  * {@link #target}: the mean ways per bucket, with a fixed per-bucket dither so that a fraction of
  * a way is spread over the buckets (bucket {@code i} gets the integer part or one more).
  *
- * <p>It adapts to the workload from shadow entries, as ARC does [1], not by hill climbing on the
- * hit rate as Caffeine's adaptive W-TinyLFU does [2]: a port of that climber, measured with the
- * hit-rate simulator (load-test, {@code sim}), wandered, as a sample's hit rate moved more with
- * the trace than with a step of the window, and with Caffeine's sample period it lost up to 7
- * points (sprite) to a fixed window of half the ways. Two small Bloom filters
- * (two bits per key, no counts) remember the hashes of recent victims: {@code windowGhosts} the
- * window's victims that admission turned away, {@code mainGhosts} the main region's victims.
- * When a missing key is put:
- * <ul>
- *   <li>found among the window's victims only: a larger window would have kept it (recency), so
- *       the window grows by a step ({@link #MIN_STEP} entries, or 1/{@link #STEPS_PER_TABLE} of the
- *       table if more: a large table must be able to cross its range within one pass of a
- *       trace);
- *   <li>found among the main region's victims only, or saturated in the frequency sketch (a key
- *       seen 15 times lately that is still missing is frequency's loss whatever else is true):
- *       the window shrinks by a step;
- *   <li>found in neither: no evidence for recency, so the window drifts down by half a step every
- *       {@link #QUIET_MISSES} such misses.
- * </ul>
- * The last two rules guard against a trap found on the LIRS loop trace: started from a large
- * window, the window's victims come back within the filters' span (a bucket of 16 ways on a loop
- * of 21 keys brings each key back soon after its eviction), and the window grew until the table
- * was all window, from 73% hit rate to 20%. Saturated keys and the drift pull it back.
- * The filters are generational: every {@code capacity / 2} accesses the older generation is
- * cleared and becomes the current one, so a shadow entry lives between half a cache's worth of
- * accesses and a whole one. A filter has 8 to 16 bits per cache entry; with two bits set per
- * victim, its false positives stay at a few percent.
+ * <p>It is chosen by miniature simulation [1]: one small model of the table's policy per
+ * candidate window ({@link #FRACTIONS}: 1% of the cache to all of it; {@link MiniTable}) replays
+ * the same spatially sampled part of the table's accesses. A table of up to
+ * {@link #MINI_CAPACITY} entries is modelled whole: its models have its buckets and see every
+ * key. A larger one's models have MINI_CAPACITY entries and see the keys whose hash falls under
+ * a threshold, about MINI_CAPACITY / capacity of them, so each model sees its sample as the table
+ * sees its stream. Every half a model's capacity of sampled accesses, each model's hits are added
+ * to its score, which first loses 1/2^{@link #DECAY} of itself (a memory of some eight model
+ * capacities), and the window becomes the fraction of the best model if that beats the current
+ * one by more than {@link #MARGIN_PER_MILLE} thousandths. The models share the table's frequency
+ * sketch, so their admission decisions use the same estimates as the table's. Cost: six models
+ * of up to 2,048 entries take about 200 KB of heap per shard; every sampled access is replayed
+ * six times, which for a table of 2,048 entries or fewer is every access.
  *
- * <p>[1] N. Megiddo, D. S. Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", FAST 2003.
+ * <p>The settings were measured with the simulator's traces, started from the usual 1% window
+ * and from a table forced to an all-window start: slower decisions (a model's capacity, or a
+ * score memory of four) left the window at a quarter of the cache on scarab-recs at 100,000
+ * entries, whose trace is only twelve capacities long (1.5 points behind LRU); faster ones (a
+ * quarter capacity) chased short-lived preferences on multi2 and lost a point; moving one
+ * candidate per decision was slower with no gain.
+ *
+ * <p>Two earlier designs adapted the window from one stream of evidence, and both could stick.
+ * Caffeine's hill climbing on the hit rate [2] wandered here, as a sample's hit rate moved more
+ * with the trace than with a step of the window. Shadow entries of recent victims, as ARC [3]
+ * keeps them (grow when a refused window victim came back, shrink when a main victim did), were
+ * bistable: started from a large window, the refused window victims of a loop larger than the
+ * cache kept coming back within the shadows' span and held the window at the whole table, so the
+ * simulator's loop, multi2 and ps traces lost 10 to 70 points to a run started small, and a
+ * workload that turned from recency to frequency would have stayed on its old window. Models that
+ * see the same accesses side by side have no such memory: each model's hit rate depends on its
+ * own window only.
+ *
+ * <p>[1] C. A. Waldspurger, T. Saemundsson, I. Ahmad, N. Park, "Cache Modeling and Optimization
+ * using Miniature Simulations", USENIX ATC 2017.
  * [2] G. Einziger, O. Eytan, R. Friedman, B. Manes, "Adaptive Software Cache Management",
  * Middleware 2018.
+ * [3] N. Megiddo, D. S. Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", FAST 2003.
  */
 final class WindowSizer {
-  /** Entries the window moves on each piece of evidence: at least 2, at most 1/1024 of it all. */
-  static final int MIN_STEP = 2;
-  static final int STEPS_PER_TABLE = 1024;
-  /** Misses with no evidence either way per half step of downward drift. */
-  static final int QUIET_MISSES = 10;
-  /** A sketch count this high is a key the main region should have kept. */
-  static final int SATURATED = 15;
-  /** Bits of each filter per cache entry (rounded up to a power of two). */
-  static final int FILTER_BITS_PER_ENTRY = 8;
+  /** The candidate windows, as fractions of the cache. */
+  static final double[] FRACTIONS = {0.01, 0.1, 0.25, 0.5, 0.75, 1.0};
+  /** Entries of each model at most; a larger table's models see a sample of its keys. */
+  static final int MINI_CAPACITY = 2048;
+  /** A score loses 1/2^DECAY of itself at each decision. */
+  static final int DECAY = 4;
+  /** The best model must beat the current one by more than this many thousandths. */
+  static final int MARGIN_PER_MILLE = 10;
   private static final long SEED = 0x5DEE_CE66_DL;
+  private static final int SAMPLE_BITS = 24;
 
   private final long capacity;
   private final int buckets;
-  private final int filterMask;
-  private final int generationAccesses;
-  private final long step;
-  private long[] windowGhosts;
-  private long[] windowGhostsOld;
-  private long[] mainGhosts;
-  private long[] mainGhostsOld;
-  private int accesses;
-  private int quietMisses;
+  private final double[] fractions;
+  private final MiniTable[] models;
+  private final long[] scores;
+  private final long sampleThreshold;
+  private final int period;
+  private int sampled;
+  private int current;
   private long window;
   /** {@link #window} in 16.16 fixed-point ways per bucket. */
   private int perBucket;
 
-  WindowSizer(long capacity, int buckets) {
+  WindowSizer(long capacity, int buckets, FrequencySketch sketch) {
+    this(capacity, buckets, sketch, FRACTIONS);
+  }
+
+  /** A sizer choosing among {@code fractions} (ascending); with one, the window is fixed. */
+  WindowSizer(long capacity, int buckets, FrequencySketch sketch, double[] fractions) {
     this.capacity = capacity;
     this.buckets = buckets;
-    int bits = (int) Math.min(1 << 30, Math.max(64,
-        Long.highestOneBit(FILTER_BITS_PER_ENTRY * capacity) << 1));
-    this.filterMask = bits - 1;
-    this.windowGhosts = new long[bits >>> 6];
-    this.windowGhostsOld = new long[bits >>> 6];
-    this.mainGhosts = new long[bits >>> 6];
-    this.mainGhostsOld = new long[bits >>> 6];
-    this.generationAccesses = (int) Math.min(1 << 30, Math.max(16, capacity / 2));
-    this.step = Math.max(MIN_STEP, capacity / STEPS_PER_TABLE);
-    setWindow(capacity / 100); // 1%, as Caffeine starts
+    this.fractions = fractions.clone();
+    int miniBuckets = Math.max(1, Math.min(buckets, MINI_CAPACITY / TableLayout.WAYS));
+    long miniCapacity = (long) miniBuckets * TableLayout.WAYS;
+    this.sampleThreshold = miniBuckets == buckets ? 1L << SAMPLE_BITS
+        : Math.max(1, ((long) miniBuckets << SAMPLE_BITS) / buckets);
+    this.models = new MiniTable[fractions.length > 1 ? fractions.length : 0];
+    for (int i = 0; i < models.length; i++) {
+      models[i] = new MiniTable(miniBuckets, Math.round(fractions[i] * miniCapacity), sketch);
+    }
+    this.scores = new long[models.length];
+    this.period = (int) Math.max(64, miniCapacity / 2);
+    setWindow(Math.round(fractions[0] * capacity)); // the smallest: 1%, as Caffeine starts
   }
 
   /** The window of bucket {@code bucket}, in ways. */
   int target(int bucket) {
+    return target(perBucket, bucket);
+  }
+
+  /** A window of {@code entries} over {@code buckets}, in 16.16 fixed-point ways per bucket. */
+  static int perBucket(long entries, int buckets) {
+    return (int) ((entries << 16) / buckets);
+  }
+
+  /** The ways of bucket {@code bucket} for {@code perBucket} ways per bucket, dithered. */
+  static int target(int perBucket, int bucket) {
     int dither = (bucket * 0x9E37_79B9) >>> 16;
     return (perBucket + dither) >>> 16;
   }
 
-  /** Counts an access of a present key. */
-  void hit() {
-    if (++accesses >= generationAccesses) {
-      rotate();
+  /**
+   * Counts an access of the table (a hit, or the put of a missing key) of the key with this
+   * hash; replays it in the models if the key is in the sample, and may move the window.
+   */
+  void access(long hash) {
+    if (models.length == 0
+        || (KeyHash.fmix64(hash ^ SEED) >>> (64 - SAMPLE_BITS)) >= sampleThreshold) {
+      return;
+    }
+    for (MiniTable model : models) {
+      model.access(hash);
+    }
+    if (++sampled >= period) {
+      sampled = 0;
+      decide();
     }
   }
 
-  /** Counts the put of a missing key, whose sketch estimate is {@code frequency}, and adapts. */
-  void miss(long hash, int frequency) {
-    hit();
-    long g = KeyHash.fmix64(hash ^ SEED);
-    boolean recency = contains(windowGhosts, windowGhostsOld, g);
-    boolean popular = contains(mainGhosts, mainGhostsOld, g);
-    if (frequency >= SATURATED) {
-      recency = false;
-      popular = true;
+  private void decide() {
+    int top = current;
+    for (int i = 0; i < models.length; i++) {
+      scores[i] = scores[i] - (scores[i] >>> DECAY) + models[i].takeHits();
+      if (scores[i] > scores[top]) {
+        top = i;
+      }
     }
-    if (recency != popular) {
-      setWindow(window + (recency ? step : -step));
-    } else if (!recency && ++quietMisses >= QUIET_MISSES) {
-      quietMisses = 0;
-      setWindow(window - step / 2);
+    if (scores[top] - scores[current] > scores[current] * MARGIN_PER_MILLE / 1000) {
+      current = top;
     }
+    setWindow(Math.round(fractions[current] * capacity));
   }
 
-  /** Remembers a window victim that admission turned away. */
-  void windowEvicted(long hash) {
-    add(windowGhosts, KeyHash.fmix64(hash ^ SEED));
+  /** The window, in entries of the whole table. */
+  long window() {
+    return window;
   }
 
-  /** Remembers an evicted victim of the main region. */
-  void mainEvicted(long hash) {
-    add(mainGhosts, KeyHash.fmix64(hash ^ SEED));
-  }
-
-  /** Sets the window to {@code entries}, clamped to 0..capacity. */
+  /** Sets the window to {@code entries}, clamped to 0..capacity (tests pin one with it). */
   void setWindow(long entries) {
     window = Math.max(0, Math.min(capacity, entries));
-    perBucket = (int) ((window << 16) / buckets);
-  }
-
-  private void rotate() {
-    accesses = 0;
-    long[] w = windowGhostsOld;
-    Arrays.fill(w, 0);
-    windowGhostsOld = windowGhosts;
-    windowGhosts = w;
-    long[] m = mainGhostsOld;
-    Arrays.fill(m, 0);
-    mainGhostsOld = mainGhosts;
-    mainGhosts = m;
-  }
-
-  private void add(long[] filter, long g) {
-    int i = (int) g & filterMask;
-    int j = (int) (g >>> 32) & filterMask;
-    filter[i >>> 6] |= 1L << i;
-    filter[j >>> 6] |= 1L << j;
-  }
-
-  private boolean contains(long[] a, long[] b, long g) {
-    int i = (int) g & filterMask;
-    int j = (int) (g >>> 32) & filterMask;
-    return (((a[i >>> 6] | b[i >>> 6]) >>> i) & ((a[j >>> 6] | b[j >>> 6]) >>> j) & 1) != 0;
+    perBucket = perBucket(window, buckets);
   }
 }

@@ -103,4 +103,63 @@ class WindowTinyLfuTest {
       }
     }
   }
+
+  /**
+   * A loop over more keys than the table holds: LRU (and a window of the whole table) hits
+   * nothing, a frequency-admitted main region keeps a fixed part of the loop. Started from a
+   * window of the whole table, the sizer must find its way back to a small one: the shadow-entry
+   * sizer this one replaced stayed at the whole table here, as the loop's refused window victims
+   * kept coming back within its shadows' span.
+   */
+  @Test
+  void aLoopLargerThanTheTableIsLearnedEvenFromAnAllWindowStart() {
+    long capacity = (long) BUCKETS * TableLayout.WAYS;
+    table.windowSizer().setWindow(capacity);
+    int loop = (int) (capacity * 3 / 2);
+    int passes = 40;
+    int lateHits = 0;
+    for (int pass = 0; pass < passes; pass++) {
+      for (int k = 0; k < loop; k++) {
+        if (access(k) && pass >= passes - 5) {
+          lateHits++;
+        }
+      }
+    }
+    assertThat(table.windowSizer().window()).as("window").isLessThan(capacity / 10);
+    // The best any policy can do is capacity / loop = 2/3 of the accesses.
+    assertThat(lateHits).as("hits in the last five passes").isGreaterThan(5 * loop / 2);
+  }
+
+  /**
+   * A working set that slides slowly over the key space, where recency wins: the window must grow
+   * to most of the table, and the hit rate come within a point of an exact LRU's.
+   */
+  @Test
+  void aSlidingWorkingSetGrowsTheWindowAndMatchesLru() {
+    long capacity = (long) BUCKETS * TableLayout.WAYS;
+    SplittableRandom rnd = new SplittableRandom(11);
+    java.util.LinkedHashMap<Long, Boolean> lru = new java.util.LinkedHashMap<>(2048, 0.75f, true);
+    int accesses = 200_000;
+    long hits = 0;
+    long lruHits = 0;
+    for (int i = 0; i < accesses; i++) {
+      // Recently used keys are likely again: a geometric distance back from a moving front.
+      long front = i / 4;
+      long k = front - (long) (-Math.log(1 - rnd.nextDouble()) * capacity / 3);
+      if (access(k)) {
+        hits++;
+      }
+      if (lru.get(k) != null) {
+        lruHits++;
+      } else {
+        lru.put(k, true);
+        if (lru.size() > capacity) {
+          lru.remove(lru.keySet().iterator().next());
+        }
+      }
+    }
+    assertThat(table.windowSizer().window()).as("window").isGreaterThanOrEqualTo(capacity / 2);
+    assertThat(100.0 * hits / accesses).as("hit rate, percent")
+        .isGreaterThan(100.0 * lruHits / accesses - 1);
+  }
 }
