@@ -60,7 +60,7 @@ final class ElasticShardSet implements ElasticCache {
   private static final int BULK_CONCURRENCY = 32;
   private static final int OPTIMISTIC_ATTEMPTS = 4;
   /** Buckets of every shard that one step of a scan reads (a power of two). */
-  static final int SCAN_REGION_BUCKETS = 16;
+  static final int SCAN_REGION_BUCKETS = TableLayout.GROUP_BUCKETS;
 
   /** Control-plane state: every leased shard, the pending target, the running rehash. */
   private record Control(Shard[] shards, int owners, int pending, Rehash running,
@@ -202,8 +202,8 @@ final class ElasticShardSet implements ElasticCache {
 
   /**
    * Reads the cache region by region: {@link #SCAN_REGION_BUCKETS} bucket indexes of every shard
-   * at a time (every shard shares one layout, so a key has the same bucket index wherever it
-   * lives). One region is fetched only when the previous one has been emitted, so at most one
+   * at a time: a region is one group of {@link TableLayout#GROUP_BUCKETS} buckets, and every
+   * shard shares one layout, so a key is in the same region wherever it lives. One region is fetched only when the previous one has been emitted, so at most one
    * region's entries are held. See {@link #scanRegion} for why the result is consistent.
    */
   @Override

@@ -19,7 +19,10 @@ public final class MetricNames {
   public static final String EXPIRATIONS = "tidecache.expirations";
   /** Counter, tags cache, shard: new keys TinyLFU admission turned away (also evictions). */
   public static final String REJECTIONS = "tidecache.admission.rejections";
-  /** Hits the eviction policy never heard of: their record found the shard's read buffer full. */
+  /**
+   * Counter, tags cache, shard: reads the eviction policy never heard of (their record found the
+   * shard's read buffer full, or lost its cell to another reader).
+   */
   public static final String READS_UNRECORDED = "tidecache.reads.unrecorded";
   /** Counter, tags cache, shard, reason=overloaded: operations refused. */
   public static final String REFUSALS = "tidecache.refusals";

@@ -7,8 +7,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * of one cache, which is how a scan tells that no key of its region moved while it looked.
  *
  * <p>Design note. Every shard of a cache has the same {@link TableLayout}, so a key sits in the
- * same bucket index whichever shard holds it; a stripe is a run of {@code 2^shift} bucket
- * indexes. A source shard counts {@link #started} before it takes an entry out of its table (a
+ * same group of buckets ({@link TableLayout#GROUP_BUCKETS}: its home bucket's, whichever of its
+ * two buckets it took) whichever shard holds it; a stripe is a run of {@code 2^shift} bucket
+ * indexes, at least a group long and aligned, so it holds whole groups and a key's stripe is its
+ * home bucket's. A source shard counts {@link #started} before it takes an entry out of its table (a
  * move on first touch, or a rehash chunk), and the destination counts {@link #finished} after it
  * has stored the entry (or dropped it). Both happen on engine threads with volatile increments,
  * so for a scan that reads {@code finished} first and {@code started} after looking at every

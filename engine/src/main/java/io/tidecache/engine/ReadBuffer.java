@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Implementation notes. Readers must never wait for the writer, and a read must never fail
  * because its bookkeeping could not be done, so the buffer drops records when full; the eviction
- * policy only needs most hits to be recorded, and {@link #dropped} counts the others. To keep
+ * policy only needs most hits to be recorded, and {@link #dropped} counts the others (a full
+ * ring, or a lost race with another reader of the same stripe for a cell). To keep
  * drops rare, the record that fills a ring to half, and every dropped one, calls {@code drainer}
  * (the engine thread's wake-up, which only unparks a parked thread), and a ring holds
  * {@link #RING} records, room for the operating system's delay in waking a parked engine thread
@@ -55,8 +56,8 @@ final class ReadBuffer {
     long tail = tails.get(t);
     long used = tail - heads.get(t);
     if (used >= RING || !tails.compareAndSet(t, tail, tail + 1)) {
+      drops.getAndIncrement(t); // full, or another reader of this stripe won the cell
       if (used >= RING) {
-        drops.getAndIncrement(t);
         drainer.run();
       }
       return;
@@ -67,7 +68,7 @@ final class ReadBuffer {
     }
   }
 
-  /** Any thread: records dropped so far because their ring was full. */
+  /** Any thread: records dropped so far (ring full, or a cell lost to another reader). */
   long dropped() {
     long sum = 0;
     for (int stripe = 0; stripe < STRIPES; stripe++) {
@@ -108,9 +109,15 @@ final class ReadBuffer {
           break;
         }
         cells.setPlain(cell, 0);
-        table.touch(record);
         head++;
         drained++;
+        try {
+          table.touch(record);
+        } catch (IllegalStateException memoryGone) {
+          // The lease's memory is gone: the record is moot, and the shard rebuilds its table.
+          // Stopping here instead would leave this cell zeroed ahead of the saved head, so no
+          // later drain would pass it, and the ring would stay non-empty (no park) for good.
+        }
       }
       heads.setRelease(p, head);
     }

@@ -100,6 +100,8 @@ final class ShardTable {
   private static final int FULL = (1 << WAYS) - 1;
   private static final long LOWS = 0x7F7F_7F7F_7F7F_7F7FL;
   private static final int READ_ATTEMPTS = 4;
+  /** Accesses per bucket whose stamps {@link #tick} pins. */
+  private static final int PIN_EVERY = 32;
   /** Bits 32..36 of a read record: where the key was read, {@code (ALT if not home) | way}. */
   private static final int LOCATION_SHIFT = 32;
   static final long LOCATION_BITS = 0x1FL << LOCATION_SHIFT;
@@ -122,6 +124,8 @@ final class ShardTable {
   private int sweepCursor;
   /** Accesses (reads drained, gets, puts of missing keys) since the table was made. */
   private long accesses;
+  /** The next bucket {@link #tick} checks for stamps about to wrap. */
+  private int pinCursor;
   /** {@link #accesses} per tick of the 16-bit stamp clock, as a shift. */
   private final int tickShift;
   // Out-values of locate and mainVictim (no allocation per operation).
@@ -143,10 +147,9 @@ final class ShardTable {
     this.layout = layout;
     this.sketch = sketch;
     this.window = new WindowSizer(layout.capacity(), layout.buckets, sketch, windowFractions);
-    // One tick per access up to 2,048 entries (so a table its window sizer models whole orders
+    // One tick per access below 4,096 entries (so a table its window sizer models whole orders
     // its ways exactly as the model does), then 2^11 to 2^12 ticks per capacity's worth of
-    // accesses: fine enough to order 16 ways; lruWay pins an age past 2^15 ticks (8 to 16
-    // capacities unused) so that a stamp never wraps round to look new.
+    // accesses: fine enough to order 16 ways. See tick() for why a stamp never wraps.
     this.tickShift = Math.max(0, 63 - Long.numberOfLeadingZeros(layout.capacity()) - 11);
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_MAGIC, TableLayout.MAGIC);
     seg.set(ValueLayout.JAVA_INT, TableLayout.HEADER_VERSION, TableLayout.LAYOUT_VERSION);
@@ -303,7 +306,7 @@ final class ShardTable {
   /** The writer's read (used when optimistic reads are contended): a fresh array or null. */
   byte[] get(byte[] key, long hash, long now) {
     countAccess(hash);
-    accesses++;
+    tick();
     int way = locate(key, hash);
     if (way < 0) {
       return null;
@@ -346,7 +349,7 @@ final class ShardTable {
       endWrite(b);
       return true;
     }
-    accesses++;
+    tick();
     if (admit) {
       window.access(hash & ~LOCATION_BITS);
     }
@@ -596,7 +599,7 @@ final class ShardTable {
     long b = layout.bucketOffsetAt((location & ALT) == 0 ? home : layout.altBucket(home));
     int way = location & (WAYS - 1);
     if ((seg.get(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way) & 0xFF) == TableLayout.tag(record)) {
-      accesses++;
+      tick();
       touch(b, way);
       countAccess(record);
       window.access(record & ~LOCATION_BITS);
@@ -693,9 +696,27 @@ final class ShardTable {
   }
 
   /**
+   * Counts an access on the stamp clock. Every {@link #PIN_EVERY} accesses it also pins the
+   * stamps of one bucket, in turn ({@link #lruWay} over all its ways): a stamp 2^15 ticks old or
+   * more is rewritten to exactly that age, so it can never wrap round (at 2^16) to look new. A
+   * full pass over the buckets takes {@code buckets * PIN_EVERY} accesses, fewer than 2^14 ticks
+   * at any capacity (16 ways per bucket, and at least 2^11 ticks per capacity of accesses), well
+   * inside the 2^15 ticks a stamp needs to go from pinnable to wrapped. Without it, a way of a
+   * bucket that saw hits but no put for 2^16 ticks (only puts look at every way) could come back
+   * as the youngest.
+   */
+  private void tick() {
+    if ((++accesses & (PIN_EVERY - 1)) == 0) {
+      int bucket = pinCursor;
+      pinCursor = bucket + 1 == layout.buckets ? 0 : bucket + 1;
+      lruWay(layout.bucketOffsetAt(bucket), FULL);
+    }
+  }
+
+  /**
    * The least recently used of the ways {@code candidates} (non-empty): the greatest age, the
    * lowest way on a tie. An age of half the stamp range or more is pinned there (the stamp is
-   * rewritten), so a way that sits unused for long never wraps round to look new.
+   * rewritten; see {@link #tick}).
    */
   private int lruWay(long b, int candidates) {
     int now = stampNow();

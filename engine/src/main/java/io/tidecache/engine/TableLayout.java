@@ -123,12 +123,7 @@ final class TableLayout {
     return (long) buckets * WAYS;
   }
 
-  /** Offset of the bucket that {@code hash} selects (Lemire's multiply-shift on the low half). */
-  long bucketOffset(long hash) {
-    return bucketOffsetAt(bucketIndex(hash));
-  }
-
-  /** The home bucket of {@code hash}. */
+  /** The home bucket of {@code hash} (Lemire's multiply-shift on the low half). */
   int bucketIndex(long hash) {
     return bucketIndex(hash, buckets);
   }

@@ -217,7 +217,7 @@ class ShardTableModelTest {
   }
 
   @org.junit.jupiter.api.Test
-  void clockGivesAReferencedEntryASecondChance() {
+  void aReadEntryOutlivesTheLeastRecentlyUsedOne() {
     TableLayout layout = new TableLayout(8, 8, TableLayout.bytesFor(1, 8, 8));
     try (Arena arena = Arena.ofConfined()) {
       ShardTable table = new ShardTable(arena.allocate(TableLayout.bytesFor(1, 8, 8), 64), layout);
@@ -225,7 +225,7 @@ class ShardTableModelTest {
       for (int i = 0; i < TableLayout.WAYS; i++) {
         table.put(key(i), KeyHash.hash(key(i)), new byte[] {(byte) i}, 0, 0, true);
       }
-      // key 0 sits in way 0, where the hand starts: reading it sets its reference bit.
+      // key 0 was stored first, so it is the least recently used until this read stamps it.
       assertThat(table.read(key(0), KeyHash.hash(key(0)), 0, reads)).containsExactly(0);
       assertThat(reads.drainTo(table)).isEqualTo(1);
       // key 100 was asked for (and missed) twice before its put: more popular than the victim
