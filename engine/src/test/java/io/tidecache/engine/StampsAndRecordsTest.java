@@ -83,11 +83,6 @@ class StampsAndRecordsTest {
   }
 
   private static byte[] key(long k) {
-    byte[] key = new byte[8];
-    for (int i = 7; i >= 0; i--) {
-      key[i] = (byte) k;
-      k >>>= 8;
-    }
-    return key;
+    return TestKeys.of(k);
   }
 }
