@@ -90,6 +90,8 @@ public final class ElasticSoak implements Callable<Integer> {
   private final AtomicLong unique = new AtomicLong(1);
   private final AtomicLong opsDone = new AtomicLong();
   private final AtomicLong round = new AtomicLong();
+  /** A client's recorded operations of one round at most, in units of --ops-per-round. */
+  static final int HISTORY_CAP_ROUNDS = 2;
   private final Queue<String> violations = new ConcurrentLinkedQueue<>();
   /** Histories of the hot keys of each round not yet checked, per client. */
   private final Map<Long, List<List<Op>>> histories = new ConcurrentHashMap<>();
@@ -325,6 +327,9 @@ public final class ElasticSoak implements Callable<Integer> {
 
   private void step(ElasticCache cache, int client, SplittableRandom rnd) {
     int dice = rnd.nextInt(100);
+    if (dice >= 15 && historyFull(client)) {
+      dice = rnd.nextInt(15); // this round's history is full: a stable or a removed key instead
+    }
     if (dice < 10) {
       int k = rnd.nextInt(stableKeys);
       long v = decode(cache.get(key("s-" + k)).block(DEADLINE));
@@ -350,6 +355,20 @@ public final class ElasticSoak implements Callable<Integer> {
     } finally {
       busyIn.set(client, -1);
     }
+  }
+
+  /**
+   * True once this client has recorded {@link #HISTORY_CAP_ROUNDS} × {@code --ops-per-round}
+   * operations of the current round's hot keys. The checker's cost grows with the square of a
+   * key's operations, and clients keep going while the main thread checks the previous round: a
+   * slow check let the next round collect more operations, whose check was slower still. A run
+   * started right after a build went 6k, 26k, 107k, 252k and 3.1M operations a round and stalled
+   * in round 5; with the cap a round's check is bounded whatever the last one cost.
+   */
+  private boolean historyFull(int client) {
+    List<List<Op>> perClient = histories.get(round.get());
+    return perClient != null
+        && perClient.get(client).size() >= (long) HISTORY_CAP_ROUNDS * opsPerRound;
   }
 
   private void hotStep(ElasticCache cache, int client, SplittableRandom rnd, int dice, long r) {
