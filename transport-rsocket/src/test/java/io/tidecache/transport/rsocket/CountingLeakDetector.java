@@ -16,11 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>One kind of report is set aside instead of failing the build: a client's own SETUP frame,
  * created by rsocket-java's {@code RSocketConnector} ({@code SetupFrameCodec.encode}) and last
- * touched by Netty releasing it when the connection closed under it. rsocket-java 1.1.5 retains
- * that frame once more than it releases when the server drops the connection before the setup
- * completes (seen in {@code TlsTest.aPlaintextClientIsNotServed}, a plaintext client against a
- * TLS port, about once in a few dozen runs); no code of this project allocates, holds or
- * releases that buffer. Such reports are counted and printed ({@link #setAside()}), never
+ * touched by Netty releasing it, either when the connection closed under it
+ * ({@code ChannelOutboundBuffer.close}) or after writing it ({@code ChannelOutboundBuffer.remove},
+ * seen once on 2026-11-26 in a clean-clone CI run). rsocket-java 1.1.5 retains that frame once
+ * more than it releases when the server drops the connection before the setup completes (seen in
+ * {@code TlsTest.aPlaintextClientIsNotServed}, a plaintext client against a TLS port, about once
+ * in a few dozen runs); no code of this project allocates, holds or releases that buffer. Such reports are counted and printed ({@link #setAside()}), never
  * dropped silently; every other report fails the class.
  */
 public final class CountingLeakDetector<T> extends ResourceLeakDetector<T> {
@@ -63,7 +64,8 @@ public final class CountingLeakDetector<T> extends ResourceLeakDetector<T> {
   static boolean isClientSetupFrameLeakedByRSocket(String records) {
     return records.contains("io.rsocket.frame.SetupFrameCodec.encode")
         && records.contains("io.rsocket.core.RSocketConnector")
-        && records.contains("io.netty.channel.ChannelOutboundBuffer.close")
+        && (records.contains("io.netty.channel.ChannelOutboundBuffer.close")
+            || records.contains("io.netty.channel.ChannelOutboundBuffer.remove"))
         && !records.contains("io.tidecache.");
   }
 
