@@ -18,10 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  * every value is one byte.
  *
  * <p>The replay is sequential but not bit-for-bit repeatable: a hit completes on the caller's
- * thread and is recorded in the shard's lossy read buffer (32 records per stripe), which the
- * engine thread drains whenever it runs a turn. After a long streak of hits with no put, records
- * past that bound are dropped, and how many depends on whether the engine thread was still
- * spinning or already parked: exactly the behaviour of the engine under a real load.
+ * thread and is recorded in the shard's lossy read buffer (512 records per stripe; the record
+ * that fills it to half wakes a parked engine thread), which the engine thread drains whenever
+ * it runs a turn. Waiting for each put lets the engine thread park between puts; a long streak
+ * of hits that outruns its wake-up drops records past that bound, and the window sizer's first
+ * decisions depend on which hits arrived in time: the behaviour of the engine under a real load.
  */
 final class TidecachePolicy implements ReplayPolicy {
   static final int KEY_BYTES = Long.BYTES;
