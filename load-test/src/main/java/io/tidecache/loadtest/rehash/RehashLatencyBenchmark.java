@@ -174,7 +174,7 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
     Flux.range(0, keys).flatMap(i -> cache.put(keyBytes[i], value), 256).blockLast();
     String setup = describe(settledStats(cache, keys), shardBytes, System.nanoTime() - t);
     System.out.print(setup);
-    // The preloaded keys (8 MB of byte arrays at the default 200,000) live for the whole run. A
+    // The preloaded keys (8.4 MB of byte arrays at the default 200,000) live for the whole run. A
     // full collection now moves them to the old generation; otherwise G1 could keep copying them
     // between survivor spaces at every young collection of the measured run, which measured
     // 6-10 ms pauses instead of 1-2 ms, depending on how its tenuring threshold happened to adapt.
