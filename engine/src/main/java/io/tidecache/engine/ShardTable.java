@@ -131,7 +131,6 @@ final class ShardTable {
   // Out-values of locate and mainVictim (no allocation per operation).
   private long foundBucket;
   private int victimFrequency;
-  private long victimHash;
 
   ShardTable(MemorySegment seg, TableLayout layout) {
     this(seg, layout, new FrequencySketch(layout.capacity()), WindowSizer.FRACTIONS);
@@ -362,6 +361,9 @@ final class ShardTable {
     if (way < 0) {
       way = expiredWay(b, now);
       evicting = way >= 0;
+      if (evicting) {
+        expirations++;
+      }
     }
     if (way >= 0) {
       // Room: the new key joins the window; its oldest entries pass to the main region.
@@ -392,13 +394,12 @@ final class ShardTable {
         }
         int w = lruWay(b, ways);
         int main = FULL & ~ways;
-        long wHash = hashAt(b, w);
         if (main == 0) {
           way = w;
         } else {
           // The window's victim competes with the main region's for a main way (W-TinyLFU).
           int m = mainVictim(b, main);
-          if (!admit || frequency(wHash) > victimFrequency) {
+          if (!admit || frequency(hashAt(b, w)) > victimFrequency) {
             way = m;
             ways = (ways & ~(1 << w)) | (1 << m); // w passes to main, m's way joins the window
           } else {
@@ -444,10 +445,10 @@ final class ShardTable {
     if (emptyWay(ab) >= 0) {
       return alt;
     }
-    if (hasExpired(hb, now)) {
+    if (expiredWay(hb, now) >= 0) {
       return home;
     }
-    if (hasExpired(ab, now)) {
+    if (expiredWay(ab, now) >= 0) {
       return alt;
     }
     return victimAge(ab) > victimAge(hb) ? alt : home;
@@ -676,24 +677,11 @@ final class ShardTable {
     if (seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) != 0) {
       for (int way = 0; way < WAYS; way++) {
         if (expired(layout.slotOffset(b, way), now)) {
-          expirations++;
           return way;
         }
       }
     }
     return -1;
-  }
-
-  /** True if the (full) bucket at {@code b} holds an expired entry. */
-  private boolean hasExpired(long b, long now) {
-    if (seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) != 0) {
-      for (int way = 0; way < WAYS; way++) {
-        if (expired(layout.slotOffset(b, way), now)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   /**
@@ -759,13 +747,12 @@ final class ShardTable {
   }
 
   /**
-   * The least recently used way among the main region's ways {@code main}; leaves its hash and
-   * frequency in {@link #victimHash} and {@link #victimFrequency}.
+   * The least recently used way among the main region's ways {@code main}; leaves its sketch
+   * frequency in {@link #victimFrequency}.
    */
   private int mainVictim(long b, int main) {
     int v = lruWay(b, main);
-    victimHash = hashAt(b, v);
-    victimFrequency = frequency(victimHash);
+    victimFrequency = frequency(hashAt(b, v));
     return v;
   }
 
