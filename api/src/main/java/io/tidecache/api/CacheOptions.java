@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param maxKeyBytes key stride, 1 to 65535
  * @param maxValueBytes value stride, 0 to 16 MiB
  * @param shardBytes bytes leased per shard; must hold at least one bucket of slots
- * @param defaultTtl time to live of a put without its own ({@link Duration#ZERO}: never expires)
+ * @param defaultTtl time to live of a put without its own ({@link Duration#ZERO}: never expires),
+ *     at most {@link #MAX_TTL}
  * @param queueCapacity commands waiting per shard before callers get {@link Overloaded}; a power of
  *     two from 16 to 1,048,576
- * @param leaseTtl how long a shard's lease lives unless renewed (renewed every third of it)
+ * @param leaseTtl how long a shard's lease lives unless renewed (renewed every third of it), 30 ms
+ *     to {@link #MAX_TTL}
  * @param baseShards shards always present, 1 to 1024 (extra shards come and go at run time)
  * @param failClosed what operations on a shard whose lease was lost get while it is rebuilt:
  *     {@code false} (best effort, the default): gets miss and writes are dropped (counted);
@@ -29,6 +31,11 @@ public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long
 
   public static final int MAX_KEY_BYTES = 65_535;
   public static final int MAX_VALUE_BYTES = 16 << 20;
+  /**
+   * Longest {@code defaultTtl}, {@code leaseTtl} and per-put TTL: ten years, far beyond any real
+   * use, and small enough that "now plus a TTL" never overflows a millisecond count.
+   */
+  public static final Duration MAX_TTL = Duration.ofDays(3650);
 
   public CacheOptions {
     Objects.requireNonNull(name, "name");
@@ -44,9 +51,9 @@ public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long
       throw new InvalidRequest("shardBytes of cache '" + name + "' must be positive, got "
           + shardBytes);
     }
-    if (defaultTtl.isNegative()) {
-      throw new InvalidRequest("defaultTtl of cache '" + name + "' must not be negative, got "
-          + defaultTtl);
+    if (defaultTtl.isNegative() || defaultTtl.compareTo(MAX_TTL) > 0) {
+      throw new InvalidRequest("defaultTtl of cache '" + name + "' must be between 0 (never "
+          + "expires) and " + MAX_TTL + ", got " + defaultTtl);
     }
     check("queueCapacity", queueCapacity, 16, 1 << 20);
     if (Integer.bitCount(queueCapacity) != 1) {
@@ -54,9 +61,9 @@ public record CacheOptions(String name, int maxKeyBytes, int maxValueBytes, long
           + "' must be a power of two, got " + queueCapacity);
     }
     check("baseShards", baseShards, 1, 1024);
-    if (leaseTtl.compareTo(Duration.ofMillis(30)) < 0) {
-      throw new InvalidRequest("leaseTtl of cache '" + name + "' must be at least 30ms, got "
-          + leaseTtl);
+    if (leaseTtl.compareTo(Duration.ofMillis(30)) < 0 || leaseTtl.compareTo(MAX_TTL) > 0) {
+      throw new InvalidRequest("leaseTtl of cache '" + name + "' must be between 30ms and "
+          + MAX_TTL + ", got " + leaseTtl);
     }
   }
 

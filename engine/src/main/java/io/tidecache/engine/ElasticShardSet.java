@@ -55,7 +55,7 @@ import reactor.core.scheduler.Scheduler;
  */
 final class ElasticShardSet implements ElasticCache {
   /** Longest TTL accepted: ten years, far beyond any lease, yet safe from overflow. */
-  static final Duration MAX_TTL = Duration.ofDays(3650);
+  static final Duration MAX_TTL = CacheOptions.MAX_TTL;
   static final int MAX_SHARDS = 1024;
   private static final int BULK_CONCURRENCY = 32;
   private static final int OPTIMISTIC_ATTEMPTS = 4;
@@ -78,8 +78,9 @@ final class ElasticShardSet implements ElasticCache {
   private final AtomicLong scanRetries = new AtomicLong();
   private final AtomicLong leaseLosses = new AtomicLong();
   private final AtomicLong lastLostLease = new AtomicLong();
-  private final AtomicLong[] retiredTotals = {new AtomicLong(), new AtomicLong(),
-      new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
+  /** Tallies of the shards this cache removed (see {@link #foldAndUnbind}). */
+  private final AtomicReference<Tallies> retired = new AtomicReference<>(Tallies.ZERO);
+  private final AtomicLong engineFaults = new AtomicLong();
   private final List<Meter> setMeters;
 
   ElasticShardSet(CacheOptions options, EngineContext engine) {
@@ -128,6 +129,9 @@ final class ElasticShardSet implements ElasticCache {
   long now() { return engine.clock().now(TimeUnit.MILLISECONDS); }
 
   long movedTotal() { return movedTotal.get(); }
+
+  /** Unexpected exceptions on engine threads, each of which failed an operation or a rehash. */
+  long engineErrors() { return engineFaults.get(); }
 
   private Shard newShard(int index) {
     MemLease lease = engine.pool().lease(options.shardBytes(), options.leaseTtl());
@@ -354,14 +358,14 @@ final class ElasticShardSet implements ElasticCache {
     return Mono.fromCallable(() -> {
       for (;;) {
         Control c = control.get();
-        refuseWhileBusy(c, "add a shard");
+        refuseResize(c, "add a shard");
         if (c.pending() >= MAX_SHARDS) {
           throw new InvalidRequest("cache '" + name() + "' has the most shards allowed ("
               + MAX_SHARDS + ")");
         }
         if (c.pending() < c.shards().length) {
           if (control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending() + 1, null,
-              false))) {
+              c.closed()))) {
             return c.pending() + 1;
           }
           continue;
@@ -370,7 +374,7 @@ final class ElasticShardSet implements ElasticCache {
         Shard[] grown = Arrays.copyOf(c.shards(), c.shards().length + 1);
         grown[c.shards().length] = shard;
         if (control.compareAndSet(c, new Control(grown, c.owners(), c.pending() + 1, null,
-            false))) {
+            c.closed()))) {
           return c.pending() + 1;
         }
         shard.close().subscribe();
@@ -383,13 +387,13 @@ final class ElasticShardSet implements ElasticCache {
     return Mono.fromCallable(() -> {
       for (;;) {
         Control c = control.get();
-        refuseWhileBusy(c, "remove a shard");
+        refuseResize(c, "remove a shard");
         if (c.pending() <= options.baseShards()) {
           throw new InvalidRequest("cache '" + name() + "' is at its base size of "
               + options.baseShards() + " shard(s); nothing to remove");
         }
         if (control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending() - 1, null,
-            false))) {
+            c.closed()))) {
           return c.pending() - 1;
         }
       }
@@ -407,6 +411,17 @@ final class ElasticShardSet implements ElasticCache {
     }
   }
 
+  /** Adding or removing a shard also waits for a failed rehash to be run again. */
+  private void refuseResize(Control c, String what) {
+    refuseWhileBusy(c, what);
+    Routing r = routing;
+    if (r.migrating()) {
+      throw new InvalidRequest("cannot " + what + " of cache '" + name() + "': a rehash from "
+          + r.owners + " to " + r.target + " shards failed half way; call rehash() to finish "
+          + "it first");
+    }
+  }
+
   @Override
   public Flux<RehashProgress> rehash() {
     return Flux.defer(() -> {
@@ -419,7 +434,7 @@ final class ElasticShardSet implements ElasticCache {
         }
         Rehash rehash = new Rehash(this, c.owners(), c.pending(), c.shards(), now());
         if (!control.compareAndSet(c, new Control(c.shards(), c.owners(), c.pending(), rehash,
-            false))) {
+            c.closed()))) {
           continue;
         }
         routing = new Routing(c.shards(), rehash.from, rehash.to);
@@ -434,6 +449,7 @@ final class ElasticShardSet implements ElasticCache {
 
   /** Called by the engine thread that passed the last barrier. */
   void completeRehash(Rehash rehash) {
+    Seams.at("rehash.completing", this);
     for (;;) {
       Control c = control.get();
       if (c.running() != rehash) {
@@ -446,8 +462,15 @@ final class ElasticShardSet implements ElasticCache {
       for (int i = kept.length; i < c.shards().length; i++) {
         foldAndUnbind(c.shards()[i]);
       }
-      if (control.compareAndSet(c, new Control(kept, rehash.to, c.pending(), null, false))) {
-        routing = new Routing(kept, rehash.to, rehash.to);
+      Seams.at("rehash.folded", this);
+      // While this rehash is the running one, every resize is refused, so nobody else writes the
+      // routing: publish it before letting go of the control state. Written after, it could
+      // overwrite the migrating routing of a resize started in between (issue 16, bug 1). On a
+      // retry (close() changed the control state meanwhile) it is written again, the same.
+      routing = new Routing(kept, rehash.to, rehash.to);
+      if (control.compareAndSet(c, new Control(kept, rehash.to, c.pending(), null,
+          c.closed()))) {
+        Seams.at("rehash.published", this);
         for (int i = kept.length; i < c.shards().length; i++) {
           c.shards()[i].deliver(new InternalTask.Retire());
         }
@@ -473,12 +496,17 @@ final class ElasticShardSet implements ElasticCache {
         c.closed())));
   }
 
-  /** Shards added and removed again before any rehash own nothing: release them at once. */
+  /**
+   * Shards added and removed again before any rehash own nothing: release them at once. The
+   * routing is left alone: it holds exactly the owning shards already (shards beyond them are
+   * never in a settled routing), and a write here, from a control state that may be stale, could
+   * overwrite the routing of a resize that started meanwhile.
+   */
   private void retireUnused(Control c) {
     if (c.shards().length > c.owners()) {
       Shard[] kept = Arrays.copyOf(c.shards(), c.owners());
-      if (control.compareAndSet(c, new Control(kept, c.owners(), c.pending(), null, false))) {
-        routing = new Routing(kept, c.owners(), c.owners());
+      if (control.compareAndSet(c, new Control(kept, c.owners(), c.pending(), null,
+          c.closed()))) {
         for (int i = kept.length; i < c.shards().length; i++) {
           foldAndUnbind(c.shards()[i]);
           c.shards()[i].deliver(new InternalTask.Retire());
@@ -499,7 +527,17 @@ final class ElasticShardSet implements ElasticCache {
     movedTotal.addAndGet(n);
   }
 
+  /**
+   * A removed shard let go of its lease, on its own thread: whatever its tallies counted since
+   * they were folded (a refusal by a caller that still held the old routing, say) joins the
+   * totals now, so that the totals never lose a count.
+   */
   void shardRetired(Shard shard, long bytes) {
+    Tallies folded = shard.folded;
+    if (folded != null) {
+      Tallies late = Tallies.of(shard).minus(folded);
+      retired.accumulateAndGet(late, Tallies::plus);
+    }
     engine.publish(new ShardEvent.ShardRemoved(name(), shard.index, bytes, now()));
   }
 
@@ -509,14 +547,22 @@ final class ElasticShardSet implements ElasticCache {
       return;
     }
     engine.metrics().unbind(m);
-    retiredTotals[0].addAndGet(shard.hits.sum());
-    retiredTotals[1].addAndGet(shard.misses.sum());
-    retiredTotals[2].addAndGet(shard.puts());
-    retiredTotals[3].addAndGet(shard.removes());
-    retiredTotals[4].addAndGet(shard.table.evictions());
-    retiredTotals[5].addAndGet(shard.table.expirations());
-    retiredTotals[6].addAndGet(shard.refusals.sum());
+    Tallies now = Tallies.of(shard);
+    shard.folded = now;
+    retired.accumulateAndGet(now, Tallies::plus);
   }
+
+  /**
+   * An unexpected exception on an engine thread: counted and logged here; the caller fails the
+   * operation or rehash it belongs to, so that nothing waits for an answer and nothing loops.
+   */
+  void engineFault(Shard shard, String what, Throwable fault) {
+    engineFaults.incrementAndGet();
+    FAULTS.error("shard " + shard.index + " of cache '" + name() + "' failed " + what, fault);
+  }
+
+  private static final reactor.util.Logger FAULTS =
+      reactor.util.Loggers.getLogger("io.tidecache.engine");
 
   void shardLost(Shard shard, long leaseId, long entriesLost) {
     lastLostLease.set(leaseId);
@@ -543,7 +589,7 @@ final class ElasticShardSet implements ElasticCache {
       }
       Totals t = totals(c);
       return new ScalingSignals(name(), now(), r.owners, options.baseShards(), entries, capacity,
-          occupancy, t.hits, t.misses, t.puts, t.evictions, p99, engine.pool().freeBytes(),
+          occupancy, t.hits(), t.misses(), t.puts(), t.evictions(), p99, engine.pool().freeBytes(),
           options.shardBytes(), c.running() != null);
     });
   }
@@ -559,30 +605,37 @@ final class ElasticShardSet implements ElasticCache {
 
   // ------------------------------------------------------------------ stats and close
 
-  private record Totals(long hits, long misses, long puts, long removes, long evictions,
-      long expirations, long refusals, long entries, long capacity, long leased) {}
+  private record Totals(Tallies tallies, long entries, long capacity, long leased) {
+    long hits() { return tallies.hits(); }
+
+    long misses() { return tallies.misses(); }
+
+    long puts() { return tallies.puts(); }
+
+    long evictions() { return tallies.evictions(); }
+  }
 
   private Totals totals(Control c) {
-    long[] t = new long[7];
-    for (int i = 0; i < 7; i++) {
-      t[i] = retiredTotals[i].get();
-    }
+    Tallies t = retired.get();
     long entries = 0;
     long capacity = 0;
     long leased = 0;
     for (Shard s : c.shards()) {
-      t[0] += s.hits.sum();
-      t[1] += s.misses.sum();
-      t[2] += s.puts();
-      t[3] += s.removes();
-      t[4] += s.table.evictions();
-      t[5] += s.table.expirations();
-      t[6] += s.refusals.sum();
+      t = t.plus(Tallies.of(s));
       entries += s.table.entries();
       capacity += s.capacity();
       leased += s.isOpen() ? s.lease.bytes() : 0;
     }
-    return new Totals(t[0], t[1], t[2], t[3], t[4], t[5], t[6], entries, capacity, leased);
+    return new Totals(t, entries, capacity, leased);
+  }
+
+  /** Heap bytes the shards' eviction policies use (frequency sketches, window models). */
+  long policyHeapBytes() {
+    long n = 0;
+    for (Shard s : control.get().shards()) {
+      n += s.table.heapBytes();
+    }
+    return n;
   }
 
   @Override
@@ -590,8 +643,9 @@ final class ElasticShardSet implements ElasticCache {
     return Mono.fromSupplier(() -> {
       Control c = control.get();
       Totals t = totals(c);
-      return new CacheStats(name(), t.hits, t.misses, t.puts, t.removes, t.evictions,
-          t.expirations, t.refusals, t.entries, t.capacity, routing.owners, t.leased);
+      Tallies n = t.tallies();
+      return new CacheStats(name(), n.hits(), n.misses(), n.puts(), n.removes(), n.evictions(),
+          n.expirations(), n.refusals(), t.entries(), t.capacity(), routing.owners, t.leased());
     });
   }
 

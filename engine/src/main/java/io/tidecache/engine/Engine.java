@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Thread-safe: the embedded tidecache engine: one {@link MemoryPool}, a fixed set of engine
@@ -36,12 +35,17 @@ public final class Engine {
   private final EngineContext context;
   private final Map<String, ElasticShardSet> caches = new ConcurrentHashMap<>();
 
+  /** The engine's own clock (the default), shut down with it; null when the caller gave one. */
+  private final MonotonicClock ownClock;
+
   private Engine(Builder b) {
     EventBus bus = new EventBus();
-    this.pool = MemoryPool.create(b.poolBytes, b.clock, bus);
+    this.ownClock = b.clock == null ? new MonotonicClock() : null;
+    Scheduler clock = b.clock == null ? ownClock : b.clock;
+    this.pool = MemoryPool.create(b.poolBytes, clock, bus);
     this.threads = new EngineThreads(b.threads, b.idleSpin.toNanos());
     this.metrics = new EngineMetrics(b.registry, pool);
-    this.context = new EngineContext(pool, threads, b.clock, metrics, bus);
+    this.context = new EngineContext(pool, threads, clock, metrics, bus);
   }
 
   public static Builder builder() {
@@ -120,6 +124,9 @@ public final class Engine {
     return Mono.when(closing).doFinally(s -> {
       threads.shutdown();
       pool.releaseAll();
+      if (ownClock != null) {
+        ownClock.dispose();
+      }
     });
   }
 
@@ -132,7 +139,7 @@ public final class Engine {
   public static final class Builder {
     private long poolBytes = 64L << 20;
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private Scheduler clock = Schedulers.parallel();
+    private Scheduler clock; // null: the engine's own MonotonicClock
     private MeterRegistry registry = new SimpleMeterRegistry();
     private Duration idleSpin = DEFAULT_IDLE_SPIN;
 
@@ -142,7 +149,13 @@ public final class Engine {
     /** Engine threads shared by all shards (default: available processors). */
     public Builder threads(int n) { this.threads = n; return this; }
 
-    /** Clock and timer for leases, TTLs and sweeps (default {@code Schedulers.parallel()}). */
+    /**
+     * Clock and timer for leases, TTLs and sweeps. The default is the engine's own: monotonic
+     * time ({@code System.nanoTime()}, so a step of the wall clock moves no deadline) and a timer
+     * thread nothing else uses (so busy application tasks cannot starve lease renewals). Tests
+     * pass a {@code VirtualTimeScheduler}. A clock given here is used as is: its
+     * {@code now()} should be monotonic.
+     */
     public Builder clock(Scheduler s) { this.clock = Objects.requireNonNull(s, "clock"); return this; }
 
     /** Where the engine's meters go (default: a private {@code SimpleMeterRegistry}). */

@@ -62,6 +62,12 @@ final class EngineMetrics {
     meters.add(FunctionCounter.builder(MetricNames.SCAN_RETRIES, set,
         ElasticShardSet::scanRetries).description("scan passes read again because a key of "
         + "their region moved meanwhile").tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.ENGINE_ERRORS, set,
+        ElasticShardSet::engineErrors).description("unexpected exceptions on engine threads, "
+        + "each failing its operation, scan or rehash").tags(tags).register(registry));
+    meters.add(Gauge.builder(MetricNames.POLICY_HEAP_BYTES, set,
+        ElasticShardSet::policyHeapBytes).baseUnit("bytes").description("heap the eviction "
+        + "policies use (frequency sketches, window models)").tags(tags).register(registry));
     meters.add(rehashTimer(set));
     return meters;
   }

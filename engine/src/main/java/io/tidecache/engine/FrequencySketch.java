@@ -45,6 +45,11 @@ final class FrequencySketch {
   }
 
   /** Estimated recent accesses of the key with this hash, 0 to 15. */
+  /** Heap bytes of the counters. */
+  long heapBytes() {
+    return 8L * table.length;
+  }
+
   int frequency(long hash) {
     long h = KeyHash.fmix64(hash + SEED);
     long word = table[(int) h & mask];

@@ -79,18 +79,17 @@ public final class MemLease {
    * Extends the lease to {@code ttl} from now.
    *
    * @throws LeaseExpired when it has already expired or been released: a lost lease stays lost
+   * @throws InvalidRequest for a TTL that is not positive or is over the longest allowed
    */
   public void renew(Duration ttl) {
     Objects.requireNonNull(ttl, "ttl");
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new InvalidRequest("lease TTL must be positive, got " + ttl);
-    }
+    MemoryPool.checkTtl(ttl);
     for (;;) {
       long d = checkDeadline();
       if (d < 0) {
         throw expired();
       }
-      long next = pool.now() + ttl.toMillis();
+      long next = MemoryPool.deadline(pool.now(), ttl);
       if (deadline.compareAndSet(d, Math.max(d, next))) {
         pool.publish(LeaseEvent.Kind.RENEWED, this, pool.now());
         return;
@@ -112,6 +111,14 @@ public final class MemLease {
     }
   }
 
+  /** Undoes a lease its pool could not complete: frees it without an event (none was sent). */
+  void discard() {
+    if (deadline.getAndSet(RELEASED) >= 0) {
+      arena.close();
+      pool.discarded(this);
+    }
+  }
+
   /** Reads the deadline, expiring the lease first if the clock has passed it. */
   private long checkDeadline() {
     long d = deadline.get();
@@ -129,7 +136,11 @@ public final class MemLease {
   private void expiryCheck() {
     long d = checkDeadline();
     if (d >= 0) {
-      scheduleExpiryCheck(d - pool.now());
+      try {
+        scheduleExpiryCheck(d - pool.now());
+      } catch (java.util.concurrent.RejectedExecutionException clockGone) {
+        // the engine is shutting down: readers still check the deadline on every use
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tidecache.engine;
 
 import io.tidecache.api.CacheEvent;
+import io.tidecache.api.CacheOptions;
 import io.tidecache.api.InvalidRequest;
 import io.tidecache.api.LeaseEvent;
 import io.tidecache.api.PoolExhausted;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
@@ -62,7 +64,9 @@ public final class MemoryPool {
    * Leases {@code bytes} of zeroed off-heap memory for {@code ttl}. The holder renews it before
    * the TTL runs out or loses it.
    *
-   * @throws InvalidRequest for a non-positive size or TTL, or a size larger than the budget
+   * @throws InvalidRequest for a non-positive size or TTL, a TTL over
+   *     {@link CacheOptions#MAX_TTL}, a size larger than the budget, or a clock that is shut down;
+   *     nothing is changed
    * @throws PoolExhausted when fewer than {@code bytes} are free; nothing is changed
    */
   public MemLease lease(long bytes, Duration ttl) {
@@ -74,9 +78,7 @@ public final class MemoryPool {
       throw new InvalidRequest("lease of " + bytes + " bytes is larger than the whole pool ("
           + budget + " bytes)");
     }
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new InvalidRequest("lease TTL must be positive, got " + ttl);
-    }
+    checkTtl(ttl);
     long f;
     do {
       f = free.get();
@@ -95,11 +97,35 @@ public final class MemoryPool {
     }
     long now = now();
     MemLease lease = new MemLease(this, ids.incrementAndGet(), bytes, arena, segment,
-        now + ttl.toMillis());
+        deadline(now, ttl));
     live.add(lease);
+    try {
+      lease.scheduleExpiryCheck(ttl.toMillis());
+    } catch (RejectedExecutionException clockGone) {
+      lease.discard(); // closes the arena and gives the bytes back: the refusal takes nothing
+      throw new InvalidRequest("the memory pool's clock (" + clock + ") is shut down: it cannot "
+          + "time a lease; build the engine with a live clock");
+    }
     publish(LeaseEvent.Kind.ACQUIRED, lease, now);
-    lease.scheduleExpiryCheck(ttl.toMillis());
     return lease;
+  }
+
+  /**
+   * Checks a lease TTL: positive and at most {@link CacheOptions#MAX_TTL}.
+   *
+   * @throws InvalidRequest otherwise
+   */
+  static void checkTtl(Duration ttl) {
+    if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(CacheOptions.MAX_TTL) > 0) {
+      throw new InvalidRequest("lease TTL must be positive and at most " + CacheOptions.MAX_TTL
+          + ", got " + ttl);
+    }
+  }
+
+  /** {@code now + ttl} in milliseconds, saturated (a checked TTL never gets near the limit). */
+  static long deadline(long nowMillis, Duration ttl) {
+    long t = ttl.toMillis();
+    return nowMillis > Long.MAX_VALUE - t ? Long.MAX_VALUE : nowMillis + t;
   }
 
   /** Called once per lease, after its arena is closed. */
@@ -107,6 +133,12 @@ public final class MemoryPool {
     live.remove(lease);
     free.addAndGet(lease.bytes());
     publish(why, lease, now());
+  }
+
+  /** Called once for a lease undone before it was handed out: no event, it was never announced. */
+  void discarded(MemLease lease) {
+    live.remove(lease);
+    free.addAndGet(lease.bytes());
   }
 
   void publish(LeaseEvent.Kind kind, MemLease lease, long at) {

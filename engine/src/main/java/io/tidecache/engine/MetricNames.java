@@ -51,6 +51,16 @@ public final class MetricNames {
    * subscribe to signal, with percentiles. Writes always go through the shard's queue.
    */
   public static final String WRITE_LATENCY = "tidecache.write.latency";
+  /**
+   * Counter, tag cache: unexpected exceptions on engine threads; each failed the operation, scan
+   * or rehash it belonged to (see the log for the stack trace). Should stay 0.
+   */
+  public static final String ENGINE_ERRORS = "tidecache.engine.errors";
+  /**
+   * Gauge, bytes, tag cache: heap the shards' eviction policies use (frequency sketches and
+   * window models), outside the leased off-heap memory.
+   */
+  public static final String POLICY_HEAP_BYTES = "tidecache.policy.heap";
   /** Gauge: live memory leases in the pool. */
   public static final String LEASES_ACTIVE = "tidecache.leases.active";
   /** Gauge, bytes: memory leased now. */

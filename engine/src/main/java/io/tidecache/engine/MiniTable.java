@@ -47,6 +47,11 @@ final class MiniTable {
   }
 
   /** Hits since the last call; resets the count. */
+  /** Heap bytes of the model's arrays. */
+  long heapBytes() {
+    return 8L * keys.length + 8L * stamps.length + 4L * windows.length;
+  }
+
   long takeHits() {
     long h = hits;
     hits = 0;

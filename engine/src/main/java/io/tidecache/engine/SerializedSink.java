@@ -2,7 +2,9 @@ package io.tidecache.engine;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -17,6 +19,7 @@ final class SerializedSink<T> {
   private final Sinks.Many<T> sink;
   private final ConcurrentLinkedQueue<Object> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
+  private final LongAdder subscriberFailures = new LongAdder();
 
   private record Terminal(Throwable error) {}
 
@@ -46,8 +49,16 @@ final class SerializedSink<T> {
     signal(new Terminal(e));
   }
 
+  /** Each subscriber is isolated: one whose {@code onNext} throws is cancelled, alone. */
   Flux<T> asFlux() {
-    return sink.asFlux();
+    Flux<T> source = sink.asFlux();
+    return Flux.from(s -> source.subscribe(new IsolatedSubscriber<T>(
+        Operators.toCoreSubscriber(s), subscriberFailures)));
+  }
+
+  /** Subscribers cancelled because they threw from a signal (see {@link IsolatedSubscriber}). */
+  long subscriberFailures() {
+    return subscriberFailures.sum();
   }
 
   @SuppressWarnings("unchecked")
@@ -60,14 +71,21 @@ final class SerializedSink<T> {
     do {
       Object o;
       while ((o = pending.poll()) != null) {
-        if (o instanceof Terminal t) {
-          if (t.error() == null) {
-            sink.tryEmitComplete();
+        try {
+          if (o instanceof Terminal t) {
+            if (t.error() == null) {
+              sink.tryEmitComplete();
+            } else {
+              sink.tryEmitError(t.error());
+            }
           } else {
-            sink.tryEmitError(t.error());
+            sink.tryEmitNext((T) o);
           }
-        } else {
-          sink.tryEmitNext((T) o);
+        } catch (Throwable e) {
+          // Subscribers are isolated, so only a JVM-fatal error gets here: keep the count right
+          // (or no signal would ever be emitted again), then let it go.
+          wip.set(0);
+          throw e;
         }
       }
       missed = wip.addAndGet(-missed);

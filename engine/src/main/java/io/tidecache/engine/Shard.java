@@ -9,6 +9,7 @@ import io.tidecache.api.TideCacheException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
@@ -110,6 +111,8 @@ final class Shard {
   volatile Timer getLatency;
   volatile Timer putLatency;
   volatile Timer removeLatency;
+  /** This shard's tallies when its set folded them into its totals (a removed shard), or null. */
+  volatile Tallies folded;
 
   // Writer-only state.
   private boolean dead;
@@ -126,6 +129,8 @@ final class Shard {
   final LongAdder refusals = new LongAdder();
   final LongAdder leaseLosses = new LongAdder();
   final LongAdder dropped = new LongAdder();
+  /** Lease renewals the clock refused to schedule (it was shut down). */
+  final LongAdder renewalsRefused = new LongAdder();
   /** Exceptions thrown by subscribers from signals delivered on this shard's thread. */
   final LongAdder subscriberFailures = new LongAdder();
   private long puts;
@@ -297,22 +302,31 @@ final class Shard {
       return work; // retired by a task of this turn: its lease is gone, touch nothing more
     }
     long now = set.now();
-    if (!dead) {
+    if (!dead && migration != null) {
+      long start = System.nanoTime();
+      if (start - migrateDueNanos >= 0) {
+        try {
+          work += migrateChunk(now);
+        } catch (IllegalStateException memoryGone) {
+          work += recoverLease();
+        } catch (RuntimeException fault) {
+          failMigration(fault);
+        }
+        long end = System.nanoTime();
+        migrateDueNanos = end + (end - start) * MIGRATE_REST;
+      }
+    }
+    if (dead && migration != null) {
+      work += endScanOfLostTable();
+    }
+    if (!dead && now >= nextSweep) {
+      nextSweep = now + SWEEP_INTERVAL_MILLIS;
       try {
-        if (migration != null) {
-          long start = System.nanoTime();
-          if (start - migrateDueNanos >= 0) {
-            work += migrateChunk(now);
-            long end = System.nanoTime();
-            migrateDueNanos = end + (end - start) * MIGRATE_REST;
-          }
-        }
-        if (now >= nextSweep) {
-          nextSweep = now + SWEEP_INTERVAL_MILLIS;
-          work += table.sweep(sweepBuckets, now);
-        }
+        work += table.sweep(sweepBuckets, now);
       } catch (IllegalStateException memoryGone) {
         work += recoverLease();
+      } catch (RuntimeException fault) {
+        set.engineFault(this, "an expiry sweep", fault); // tried again at the next interval
       }
     }
     table.publish();
@@ -355,6 +369,8 @@ final class Shard {
           }
         } catch (IllegalStateException memoryGone) {
           recoverLease();
+        } catch (RuntimeException fault) {
+          set.engineFault(this, "to store an entry handed over by a rehash", fault);
         } finally {
           in.fences.finished(in.hash);
         }
@@ -434,8 +450,7 @@ final class Shard {
           result = v;
         }
         case ShardOp.PUT -> {
-          if (table.put(op.key, op.hash, op.value, op.ttlMillis == 0 ? 0 : now + op.ttlMillis,
-              now, true)) {
+          if (table.put(op.key, op.hash, op.value, expiresAt(now, op.ttlMillis), now, true)) {
             puts++; // a new key turned away by admission is counted as a rejection instead
           }
           result = null;
@@ -453,12 +468,25 @@ final class Shard {
       recoverLease();
       answerLost(op);
       return;
+    } catch (RuntimeException fault) {
+      set.engineFault(this, "an operation", fault);
+      op.fail(new IllegalStateException("shard " + index + " of cache '" + cache
+          + "' failed an operation: " + fault, fault));
+      return;
     }
     op.succeed(result, switch (op.opcode) {
       case ShardOp.GET -> getLatency;
       case ShardOp.PUT -> putLatency;
       default -> removeLatency;
     });
+  }
+
+  /** The expiry of an entry written at {@code now} with a TTL: 0 for none; saturated. */
+  static long expiresAt(long now, long ttlMillis) {
+    if (ttlMillis == 0) {
+      return 0;
+    }
+    return now > Long.MAX_VALUE - ttlMillis ? Long.MAX_VALUE : now + ttlMillis;
   }
 
   /** Answers a scan's request for one region of this table (nothing while the lease is lost). */
@@ -470,6 +498,11 @@ final class Shard {
       } catch (IllegalStateException memoryGone) {
         found.clear();
         recoverLease();
+      } catch (RuntimeException fault) {
+        set.engineFault(this, "a scan", fault);
+        scan.answer.error(new IllegalStateException("shard " + index + " of cache '" + cache
+            + "' failed a scan: " + fault, fault));
+        return;
       }
     }
     scan.answer.success(found);
@@ -501,6 +534,7 @@ final class Shard {
    * {@link #MIGRATE_ENTRIES}, so that client operations queued behind it wait for little.
    */
   private int migrateChunk(long now) {
+    Seams.at("migrate.chunk", this);
     Rehash rehash = migration;
     Routing r = set.routing();
     for (int d : rehash.destinations(index)) {
@@ -527,6 +561,37 @@ final class Shard {
       }
     }
     return scanned + (int) moved;
+  }
+
+  /**
+   * An unexpected exception in this source's part of a rehash: the rehash fails, loudly (its
+   * subscribers get the error, the fault is counted and logged) and once; this shard stops
+   * scanning for it. The routing stays migrating, which serves every key correctly (each moving
+   * key is at its home or its destination), and a later {@code rehash()} runs it again.
+   */
+  private void failMigration(RuntimeException fault) {
+    Rehash rehash = migration;
+    migration = null;
+    set.engineFault(this, "its part of the rehash " + rehash.from + " -> " + rehash.to, fault);
+    rehash.fail(new IllegalStateException("shard " + index + " of cache '" + cache
+        + "' failed its part of the rehash " + rehash.from + " -> " + rehash.to + ": " + fault,
+        fault));
+  }
+
+  /**
+   * A source whose lease is lost and cannot be rebuilt yet (the pool is empty) has nothing left
+   * to hand over: its entries are gone, counted by the loss. It ends its scan at once, so that
+   * the rehash, and every later resize of the cache, does not wait for memory to come back.
+   */
+  private int endScanOfLostTable() {
+    Rehash rehash = migration;
+    migration = null;
+    Routing r = set.routing();
+    rehash.progress(layout.buckets - migrateCursor, 0);
+    for (int d : rehash.destinations(index)) {
+      forward(new InternalTask.Barrier(rehash), r.shards[d]);
+    }
+    return 1;
   }
 
   /** The rehash source's mover, reused for every bucket (writer only). */
@@ -602,7 +667,10 @@ final class Shard {
   private void retire() {
     state = RETIRED;
     drainTo(null);
-    renewal.dispose();
+    Disposable r = renewal;
+    if (r != null) {
+      r.dispose();
+    }
     long bytes = lease.bytes();
     lease.release();
     worker.remove(this);
@@ -612,16 +680,29 @@ final class Shard {
   private void finishClose() {
     state = CLOSED;
     drainTo(new CacheClosed(cache));
-    renewal.dispose();
+    Disposable r = renewal;
+    if (r != null) {
+      r.dispose();
+    }
     lease.release();
     worker.remove(this);
     closed.tryEmitEmpty();
   }
 
-  /** Fails (closing) or re-routes (retiring) everything still queued. */
+  /**
+   * Fails (closing) or re-routes (retiring) everything still queued. Called right after the
+   * terminal state is written, and drains with {@code poll()}, not {@code relaxedPoll()}: a
+   * producer claims its slot (a full-fence CAS), stores its element (a release store) and then
+   * re-reads the state; the element store may not be visible yet when this thread looks. With
+   * {@code relaxedPoll()} a slot claimed but not yet filled reads as empty, and if the producer's
+   * re-read still saw the old state (the store-buffering outcome a release store allows), the
+   * operation would sit in a dead queue, never answered. {@code poll()} sees the claimed slot
+   * and waits the few instructions until its element lands; a producer that claimed after this
+   * thread's look sees the terminal state and takes its operation back.
+   */
   private void drainTo(Throwable failure) {
     ShardTask task;
-    while ((task = inbox.relaxedPoll()) != null || (task = queue.relaxedPoll()) != null) {
+    while ((task = inbox.poll()) != null || (task = queue.poll()) != null) {
       if (!task.take()) {
         continue;
       }
@@ -651,10 +732,20 @@ final class Shard {
     if (state == CLOSED || state == RETIRED) {
       return;
     }
-    renewal = set.clock().schedule(() -> {
-      renew(set.options().leaseTtl());
-      scheduleRenewal();
-    }, renewEveryMillis, TimeUnit.MILLISECONDS);
+    try {
+      renewal = set.clock().schedule(() -> {
+        try {
+          renew(set.options().leaseTtl());
+        } finally {
+          scheduleRenewal(); // whatever renew() met, the chain goes on
+        }
+      }, renewEveryMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException clockGone) {
+      // The engine's clock is shut down (the engine is closing): no more renewals. The lease
+      // lapses at its deadline unless the shard is closed first, which it is when the engine
+      // closes; an engine built on a clock someone else disposed loses its leases, visibly.
+      renewalsRefused.increment();
+    }
   }
 
   private void renew(Duration ttl) {

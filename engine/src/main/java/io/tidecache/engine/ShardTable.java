@@ -284,6 +284,9 @@ final class ShardTable {
 
   long evictions() { return publishedEvictions; }
 
+  /** Heap bytes of this table's eviction policy: its frequency sketch and window models. */
+  long heapBytes() { return sketch.heapBytes() + window.heapBytes(); }
+
   long expirations() { return publishedExpirations; }
 
   /**

@@ -95,6 +95,15 @@ final class WindowSizer {
   }
 
   /** The window of bucket {@code bucket}, in ways. */
+  /** Heap bytes of the miniature models (the sketch they share is counted by its table). */
+  long heapBytes() {
+    long n = 8L * scores.length;
+    for (MiniTable m : models) {
+      n += m.heapBytes();
+    }
+    return n;
+  }
+
   int target(int bucket) {
     return target(perBucket, bucket);
   }
