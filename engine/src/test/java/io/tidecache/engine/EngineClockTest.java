@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.ElasticCache;
+import io.tidecache.engine.check.SteppedWallClock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

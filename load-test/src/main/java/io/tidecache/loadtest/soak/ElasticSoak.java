@@ -5,7 +5,11 @@ import io.tidecache.api.CacheEntry;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
 import io.tidecache.api.ElasticCache;
+import io.tidecache.api.InvalidRequest;
+import io.tidecache.autoscaler.Autoscaler;
+import io.tidecache.autoscaler.AutoscalerSettings;
 import io.tidecache.engine.Engine;
+import io.tidecache.engine.check.SteppedWallClock;
 import io.tidecache.engine.check.RegisterHistory;
 import io.tidecache.engine.check.RegisterHistory.Kind;
 import io.tidecache.engine.check.RegisterHistory.Op;
@@ -29,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import picocli.CommandLine;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Flux;
@@ -48,6 +54,12 @@ import reactor.core.publisher.Flux;
  * exactly once in every scan; keys removed at the start must never come back; nothing may be
  * evicted. At the end the set shrinks to its base and every lease beyond it must be back in the
  * pool. One progress line per round; exit status 1 on any violation.
+ *
+ * <p>Modes (issue 16): {@code --driver poll} starts each resize the moment {@code rehashing()}
+ * reads false instead of waiting for the rehash's Flux, as a polling caller or an autoscaler with
+ * no cooldown does; {@code --autoscaler} runs such an autoscaler too, racing the driver;
+ * {@code --clock-step} steps the wall clock that Reactor's schedulers read, forward and back,
+ * every round. Lease losses count as violations.
  */
 @Command(name = "elastic-soak", mixinStandardHelpOptions = true,
     description = "Random grows and shrinks of an embedded cache under concurrent clients and "
@@ -82,12 +94,36 @@ public final class ElasticSoak implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   int opsPerRound;
 
+  @Option(names = "--driver", defaultValue = "wait",
+      description = "How resizes are driven: 'wait' (each waits for its rehash Flux to end), "
+          + "'poll' (the next resize starts as soon as rehashing() says false, never waiting "
+          + "for the Flux, as an autoscaler with no cooldown or a polling caller does) "
+          + "(default ${DEFAULT-VALUE}).")
+  Driver driver;
+
+  @Option(names = "--autoscaler",
+      description = "Also run an autoscaler with cooldown 0, sampling every 20 ms, whose "
+          + "occupancy thresholds make it grow and shrink between 1 and 3 shards, racing the "
+          + "driver's resizes (their refusals are counted, not violations).")
+  boolean autoscaler;
+
+  @Option(names = "--clock-step", defaultValue = "0s", converter = DurationOption.class,
+      description = "Step the wall clock Reactor's schedulers read by this much every round, "
+          + "forward and back in turn (0 = never). Leases and TTLs must not notice (default "
+          + "${DEFAULT-VALUE}).")
+  Duration clockStep;
+
   @Option(names = "--seed", defaultValue = "7",
       description = "Seed of the rounds' shard counts and the clients' operations (default "
           + "${DEFAULT-VALUE}).")
   long seed;
 
+  /** How the soak's resizes are started. */
+  enum Driver { wait, poll }
+
   private final AtomicLong unique = new AtomicLong(1);
+  /** Resize calls refused because another driver's change was under way (expected). */
+  private final AtomicLong refusedResizes = new AtomicLong();
   private final AtomicLong opsDone = new AtomicLong();
   private final AtomicLong round = new AtomicLong();
   /** A client's recorded operations of one round at most, in units of --ops-per-round. */
@@ -118,11 +154,23 @@ public final class ElasticSoak implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (clients < 1 || maxShards < 2 || maxShards > 64 || hotKeys < 1 || stableKeys < 1
-        || opsPerRound < 1 || duration.isNegative() || duration.isZero()) {
+        || opsPerRound < 1 || duration.isNegative() || duration.isZero()
+        || clockStep.isNegative()) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "need --clients >= 1, 2 <= --max-shards <= 64, --hot-keys, --stable-keys and "
-              + "--ops-per-round >= 1, and a positive --duration");
+              + "--ops-per-round >= 1, a positive --duration and a --clock-step of 0 or more");
     }
+    SteppedWallClock wall = clockStep.isZero() ? null : new SteppedWallClock();
+    try {
+      return soak(wall);
+    } finally {
+      if (wall != null) {
+        wall.close();
+      }
+    }
+  }
+
+  private int soak(SteppedWallClock wall) throws Exception {
     // Eight times the stable keys per shard: a 16-way bucket then overflows (and evicts) with
     // negligible probability even at one shard, so any miss is the engine's fault.
     long shardBytes = Engine.shardBytesFor(8L * stableKeys, 24, 8);
@@ -130,13 +178,37 @@ public final class ElasticSoak implements Callable<Integer> {
     try {
       ElasticCache cache = engine.createCache(CacheOptions.builder("soak").maxKeyBytes(24)
           .maxValueBytes(8).shardBytes(shardBytes).queueCapacity(1 << 14).build());
-      return run(engine, cache);
+      return run(engine, cache, wall);
     } finally {
       engine.close().block(DEADLINE);
     }
   }
 
-  private int run(Engine engine, ElasticCache cache) throws InterruptedException {
+  /**
+   * An autoscaler that keeps resizing: cooldown 0, one-sample windows, and thresholds around
+   * the stable keys' occupancy (8x headroom at one shard: 1/8 full), so it grows at one shard
+   * and shrinks from three.
+   */
+  private static Disposable startAutoscaler(ElasticCache cache) {
+    AutoscalerSettings settings = AutoscalerSettings.builder()
+        .sampleInterval(Duration.ofMillis(20)).cooldown(Duration.ZERO)
+        .growOccupancy(0.10).shrinkMargin(0.05).shrinkOccupancy(0.045)
+        .growWindow(1).shrinkWindow(1).growEvictionRate(0).maxShards(3).build();
+    return Autoscaler.create(cache, settings).start();
+  }
+
+  private int run(Engine engine, ElasticCache cache, SteppedWallClock wall)
+      throws InterruptedException {
+    Disposable.Swap scaler = Disposables.swap(); // the autoscaler, once the start is measured
+    try {
+      return run(engine, cache, wall, scaler);
+    } finally {
+      scaler.dispose();
+    }
+  }
+
+  private int run(Engine engine, ElasticCache cache, SteppedWallClock wall,
+      Disposable.Swap scaler) throws InterruptedException {
     Flux.range(0, stableKeys).flatMap(k -> cache.put(key("s-" + k), bytes(k)), 256)
         .blockLast(DEADLINE);
     int doomed = Math.max(1, stableKeys / 10);
@@ -146,9 +218,14 @@ public final class ElasticSoak implements Callable<Integer> {
     int leasesAtStart = engine.pool().activeLeases();
     Flux.range(0, doomed).flatMap(k -> cache.remove(key("d-" + k)), 256).blockLast(DEADLINE);
     doomedAt = System.nanoTime();
+    if (autoscaler) {
+      scaler.update(startAutoscaler(cache));
+    }
     System.out.printf(Locale.ROOT, "soak: %d stable keys, %d removed keys, %d hot keys per "
-        + "round, %d clients, 1..%d shards of %.1f MiB, for %s%n", stableKeys, doomed, hotKeys,
-        clients, maxShards, cache.shardBytes() / 1048576.0, duration);
+        + "round, %d clients, 1..%d shards of %.1f MiB, for %s; driver %s%s%s%n", stableKeys,
+        doomed, hotKeys, clients, maxShards, cache.shardBytes() / 1048576.0, duration, driver,
+        autoscaler ? ", autoscaler with cooldown 0" : "",
+        wall != null ? ", wall clock stepped +/-" + clockStep + " every round" : "");
 
     AtomicBoolean running = new AtomicBoolean(true);
     busyIn = new AtomicLongArray(clients);
@@ -195,8 +272,15 @@ public final class ElasticSoak implements Callable<Integer> {
     while (System.nanoTime() < end && violations.isEmpty()) {
       long r = round.get();
       int target = base + plan.nextInt(maxShards - base + 1);
+      if (wall != null) {
+        wall.step((r % 2 == 0 ? 1 : -1) * clockStep.toMillis());
+      }
       long t = System.nanoTime();
-      resize(cache, target);
+      if (driver == Driver.poll) {
+        resizeByPolling(cache, target);
+      } else {
+        resize(cache, target);
+      }
       long rehashNanos = System.nanoTime() - t;
       rehashes++;
       long opsTarget = opsDone.get() + opsPerRound;
@@ -216,9 +300,10 @@ public final class ElasticSoak implements Callable<Integer> {
       removeHotKeys(cache, r);
       CacheStats s = cache.stats().block(DEADLINE);
       System.out.printf(Locale.ROOT, "[soak] %6.1f s  round %5d  shards %2d  rehash %6.1f ms  "
-              + "ops %,11d  scans %,6d  entries %,8d  evictions %d  violations %d%n",
+              + "ops %,11d  scans %,6d  entries %,8d  evictions %d  refused %d  violations %d%n",
           (System.nanoTime() - start) / 1e9, r, cache.shards(), rehashNanos / 1e6,
-          opsDone.get(), scans.get(), s.entries(), s.evictions(), violations.size());
+          opsDone.get(), scans.get(), s.entries(), s.evictions(), refusedResizes.get(),
+          violations.size());
     }
     running.set(false);
     if (!stopped.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
@@ -226,6 +311,8 @@ public final class ElasticSoak implements Callable<Integer> {
     }
     checkRound(round.get(), moved);
     removeHotKeys(cache, round.get());
+    scaler.dispose();
+    awaitNoRehash(cache);
     resize(cache, base);
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (engine.pool().freeBytes() != freeAtStart && System.nanoTime() < deadline) {
@@ -240,9 +327,15 @@ public final class ElasticSoak implements Callable<Integer> {
           + engine.pool().activeLeases() + " leases; at the start " + freeAtStart + " and "
           + leasesAtStart);
     }
+    long losses = engine.meterRegistry().find("tidecache.lease.losses").functionCounters()
+        .stream().mapToLong(c -> (long) c.count()).sum();
+    if (losses != 0) {
+      violations.add(losses + " leases lost");
+    }
     System.out.printf(Locale.ROOT, "%nsoak: %.1f s, %d rounds (%d rehashes), %,d operations, "
-            + "%,d scans, %d violations%n", (System.nanoTime() - start) / 1e9, round.get(),
-        rehashes, opsDone.get(), scans.get(), violations.size());
+            + "%,d scans, %d refused resizes, %d lease losses, %d violations%n",
+        (System.nanoTime() - start) / 1e9, round.get(), rehashes, opsDone.get(), scans.get(),
+        refusedResizes.get(), losses, violations.size());
     violations.stream().limit(20).forEach(v -> System.out.println("  " + v));
     return violations.isEmpty() ? 0 : 1;
   }
@@ -273,16 +366,72 @@ public final class ElasticSoak implements Callable<Integer> {
   }
 
   /** Adds or removes shards to reach {@code target} and rehashes there. */
-  private static void resize(ElasticCache cache, int target) {
+  private void resize(ElasticCache cache, int target) {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     while (cache.shards() != target || cache.rehashing()) {
-      int now = cache.shards();
-      for (int i = now; i < target; i++) {
-        cache.addShard().block(DEADLINE);
+      awaitNoRehash(cache);
+      try {
+        int now = cache.shards();
+        for (int i = now; i < target; i++) {
+          cache.addShard().block(DEADLINE);
+        }
+        for (int i = now; i > target; i--) {
+          cache.removeShard().block(DEADLINE);
+        }
+        cache.rehash().blockLast(DEADLINE);
+      } catch (InvalidRequest refused) {
+        if (!autoscaler) {
+          throw refused;
+        }
+        refusedResizes.incrementAndGet(); // the autoscaler's change came first
+        if (System.nanoTime() > giveUp) {
+          return;
+        }
       }
-      for (int i = now; i > target; i--) {
-        cache.removeShard().block(DEADLINE);
+    }
+  }
+
+  /**
+   * Adds or removes shards to reach {@code target} without ever waiting for a rehash's Flux: the
+   * next change starts the moment {@code rehashing()} reads false (the pattern that found issue
+   * 16's bug 1). An autoscaler may be resizing too: a refused call is counted and retried, and
+   * the round moves on after a few seconds if the two keep undoing each other.
+   */
+  private void resizeByPolling(ElasticCache cache, int target) {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(autoscaler ? 3 : 60);
+    while ((cache.shards() != target || cache.rehashing()) && System.nanoTime() < giveUp) {
+      if (cache.rehashing()) {
+        cache.signals().block(DEADLINE); // a poller looks at the signals meanwhile
+        continue;
       }
-      cache.rehash().blockLast(DEADLINE);
+      try {
+        int now = cache.shards();
+        for (int i = now; i < target; i++) {
+          cache.addShard().block(DEADLINE);
+        }
+        for (int i = now; i > target; i--) {
+          cache.removeShard().block(DEADLINE);
+        }
+        cache.rehash().subscribe(p -> { }, e -> {
+          if (e instanceof InvalidRequest) {
+            refusedResizes.incrementAndGet();
+          } else {
+            violations.add("a rehash failed: " + e);
+          }
+        });
+      } catch (InvalidRequest refused) {
+        refusedResizes.incrementAndGet();
+      }
+    }
+    if (!autoscaler && cache.shards() != target) {
+      violations.add("polling resize to " + target + " shards did not get there");
+    }
+  }
+
+  private static void awaitNoRehash(ElasticCache cache) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (cache.rehashing() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
     }
   }
 

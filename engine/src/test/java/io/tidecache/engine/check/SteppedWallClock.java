@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.check;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,15 +7,17 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Test helper, thread-safe: makes every parallel and single Reactor scheduler created while it is
+ * Thread-safe: makes every parallel and single Reactor scheduler created while it is
  * installed read a wall clock that the test can step, as NTP or a resumed VM steps the real one.
  * Reactor's {@code Scheduler.now()} reads {@code System.currentTimeMillis()}; here it reads that
- * plus {@link #step}. Install before building the engine, {@link #close()} after.
+ * plus the steps taken. Install before building the engine, {@link #close()} after. Used by
+ * {@code EngineClockTest} and by the soak's clock-step mode ({@code ElasticSoak --clock-step});
+ * shipped in the engine's test jar.
  */
-final class SteppedWallClock implements AutoCloseable {
-  final AtomicLong stepMillis = new AtomicLong();
+public final class SteppedWallClock implements AutoCloseable {
+  private final AtomicLong stepMillis = new AtomicLong();
 
-  SteppedWallClock() {
+  public SteppedWallClock() {
     Schedulers.setFactory(new Schedulers.Factory() {
       @Override
       public Scheduler newParallel(int parallelism, java.util.concurrent.ThreadFactory tf) {
@@ -30,7 +32,7 @@ final class SteppedWallClock implements AutoCloseable {
   }
 
   /** Steps the wall clock by {@code millis} (negative: back). */
-  void step(long millis) {
+  public void step(long millis) {
     stepMillis.addAndGet(millis);
   }
 
