@@ -1,5 +1,8 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.memory.MemoryPool;
+import io.tidecache.engine.table.TableLayout;
+import io.tidecache.engine.worker.EngineThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidecache.api.ElasticCache;
@@ -42,7 +45,7 @@ public final class Engine {
     EventBus bus = new EventBus();
     this.ownClock = b.clock == null ? new MonotonicClock() : null;
     Scheduler clock = b.clock == null ? ownClock : b.clock;
-    this.pool = MemoryPool.create(b.poolBytes, clock, bus);
+    this.pool = MemoryPool.create(b.poolBytes, clock, bus::publish);
     this.threads = new EngineThreads(b.threads, b.idleSpin.toNanos());
     this.metrics = new EngineMetrics(b.registry, pool);
     this.context = new EngineContext(pool, threads, clock, metrics, bus);

@@ -1,5 +1,7 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.memory.MemoryPool;
+import io.tidecache.engine.worker.EngineThreads;
 import io.tidecache.api.CacheEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;

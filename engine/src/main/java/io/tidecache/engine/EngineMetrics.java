@@ -1,5 +1,6 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.memory.MemoryPool;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -102,24 +103,28 @@ final class EngineMetrics {
         .tags(tags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.READS_UNRECORDED, shard,
         s -> s.reads.dropped()).tags(tags).register(registry));
-    meters.add(FunctionCounter.builder(MetricNames.REFUSALS, shard.refusals, a -> a.sum())
+    meters.add(FunctionCounter.builder(MetricNames.REFUSALS, shard.refusals(), a -> a.sum())
         .tags(tags).tag("reason", "overloaded").register(registry));
-    meters.add(FunctionCounter.builder(MetricNames.LEASE_LOSSES, shard.leaseLosses,
-        a -> a.sum()).tags(tags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.LEASE_LOSSES, shard, Shard::leaseLosses)
+        .tags(tags).register(registry));
     meters.add(Gauge.builder(MetricNames.QUEUE_DEPTH, shard, Shard::queueDepth)
         .tags(tags).register(registry));
     meters.add(Gauge.builder(MetricNames.ENTRIES, shard, s -> s.table.entries())
         .tags(tags).register(registry));
     meters.add(Gauge.builder(MetricNames.OCCUPANCY, shard,
         s -> (double) s.table.entries() / s.capacity()).tags(tags).register(registry));
-    shard.getLatency = latencyTimer(MetricNames.GET_LATENCY, "get", tags);
-    shard.putLatency = latencyTimer(MetricNames.WRITE_LATENCY, "put", tags.and("op", "put"));
-    shard.removeLatency = latencyTimer(MetricNames.WRITE_LATENCY, "remove",
-        tags.and("op", "remove"));
-    meters.add(shard.getLatency);
-    meters.add(shard.putLatency);
-    meters.add(shard.removeLatency);
+    meters.add(shard.timers.get());
+    meters.add(shard.timers.put());
+    meters.add(shard.timers.remove());
     return meters;
+  }
+
+  /** The latency timers of shard {@code index} of a cache, made before the shard itself. */
+  ShardTimers timers(String cache, int index) {
+    Tags tags = Tags.of("cache", cache, "shard", Integer.toString(index));
+    return new ShardTimers(latencyTimer(MetricNames.GET_LATENCY, "get", tags),
+        latencyTimer(MetricNames.WRITE_LATENCY, "put", tags.and("op", "put")),
+        latencyTimer(MetricNames.WRITE_LATENCY, "remove", tags.and("op", "remove")));
   }
 
   private Timer latencyTimer(String name, String op, Tags tags) {
@@ -137,7 +142,7 @@ final class EngineMetrics {
    * and timers are recorded on engine threads.
    */
   double p99Micros(Shard shard) {
-    Timer t = shard.getLatency;
+    Timer t = shard.timers.get();
     if (t == null) {
       return 0;
     }

@@ -1,5 +1,7 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.table.KeyHash;
+
 /**
  * Thread-safe (stateless): jump consistent hash, J. Lamping and E. Veach, "A Fast, Minimal Memory,
  * Consistent Hash Algorithm", arXiv:1406.2294, 2014.

@@ -1,5 +1,6 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.table.TableLayout;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -22,7 +23,7 @@ final class MoveFences {
   /** Stripes per cache, at most: bounds the memory of the counters (2 x 8 bytes each). */
   static final int MAX_STRIPES = 4096;
   /** A stripe spans at least this many buckets, so an aligned scan region lies in one stripe. */
-  static final int MIN_STRIPE_BUCKETS = ElasticShardSet.SCAN_REGION_BUCKETS;
+  static final int MIN_STRIPE_BUCKETS = RegionScan.REGION_BUCKETS;
 
   private final TableLayout layout;
   private final int shift;

@@ -24,7 +24,7 @@ import reactor.core.publisher.Sinks;
 final class Rehash {
   static final Duration PROGRESS_EVERY = Duration.ofMillis(100);
 
-  final ElasticShardSet set;
+  final Resizer set;
   final int from;
   final int to;
   final Shard[] shards;
@@ -40,7 +40,7 @@ final class Rehash {
   private final SerializedSink<RehashProgress> reports = SerializedSink.latest();
   private final Sinks.Empty<Void> ended = Sinks.empty();
 
-  Rehash(ElasticShardSet set, int from, int to, Shard[] shards, long startedAt) {
+  Rehash(Resizer set, int from, int to, Shard[] shards, long startedAt) {
     this.set = set;
     this.from = from;
     this.to = to;
@@ -50,7 +50,7 @@ final class Rehash {
         : IntStream.range(to, from).toArray();
     this.destinations = to > from ? IntStream.range(from, to).toArray()
         : IntStream.range(0, to).toArray();
-    this.bucketsTotal = (long) sources.length * set.layout().buckets;
+    this.bucketsTotal = (long) sources.length * set.buckets();
     this.barriersLeft = new AtomicInteger(sources.length * destinations.length);
   }
 

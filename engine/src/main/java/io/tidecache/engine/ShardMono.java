@@ -1,5 +1,6 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.table.ShardTable;
 import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
@@ -51,7 +52,7 @@ final class ShardMono<T> extends Mono<T> {
       }
     }
     ShardOp op = new ShardOp((CoreSubscriber<? super Object>) actual, opcode, key, hash, value,
-        ttlMillis);
+        opcode == ShardOp.PUT ? ShardOp.expiry(set.now(), ttlMillis) : 0);
     op.startNanos = start;
     actual.onSubscribe(op);
     set.submit(op);

@@ -29,7 +29,8 @@ final class ShardOp extends Operators.MonoSubscriber<Object, Object> implements 
   final byte[] key;
   final long hash;
   final byte[] value;
-  final long ttlMillis;
+  /** A put's expiry on the engine clock (milliseconds), 0 for never; see {@link #expiry}. */
+  final long expiresAt;
   /** Set by a home shard that forwards this operation to the key's destination during a rehash. */
   boolean forwarded;
   /** Non-zero when this operation's latency is sampled: its start, in System.nanoTime(). */
@@ -37,13 +38,21 @@ final class ShardOp extends Operators.MonoSubscriber<Object, Object> implements 
   private volatile int taken;
 
   ShardOp(CoreSubscriber<? super Object> actual, int opcode, byte[] key, long hash, byte[] value,
-      long ttlMillis) {
+      long expiresAt) {
     super(actual);
     this.opcode = opcode;
     this.key = key;
     this.hash = hash;
     this.value = value;
-    this.ttlMillis = ttlMillis;
+    this.expiresAt = expiresAt;
+  }
+
+  /** The expiry of an entry written at {@code now} with a TTL: 0 for none; saturated. */
+  static long expiry(long now, long ttlMillis) {
+    if (ttlMillis == 0) {
+      return 0;
+    }
+    return now > Long.MAX_VALUE - ttlMillis ? Long.MAX_VALUE : now + ttlMillis;
   }
 
   @Override

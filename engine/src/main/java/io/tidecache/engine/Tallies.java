@@ -1,5 +1,7 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.table.ShardTable;
+
 /**
  * Immutable: the monotonic tallies of one shard, or of several summed. The cache's totals are the
  * live shards' tallies plus those of the shards it removed; see
@@ -14,7 +16,7 @@ record Tallies(long hits, long misses, long puts, long removes, long evictions,
   static Tallies of(Shard s) {
     ShardTable t = s.table;
     return new Tallies(s.hits.sum(), s.misses.sum(), s.puts(), s.removes(), t.evictions(),
-        t.expirations(), s.refusals.sum());
+        t.expirations(), s.refusals().sum());
   }
 
   Tallies plus(Tallies o) {

@@ -4,10 +4,10 @@ import java.util.Arrays;
 import java.util.function.Predicate;
 
 /** Test helper: byte-array content predicates for StepVerifier. */
-final class Bytes {
+public final class Bytes {
   private Bytes() {}
 
-  static Predicate<byte[]> eq(byte[] expected) {
+  public static Predicate<byte[]> eq(byte[] expected) {
     return actual -> Arrays.equals(actual, expected);
   }
 }

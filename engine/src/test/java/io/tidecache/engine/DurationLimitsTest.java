@@ -1,5 +1,7 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.memory.MemoryPool;
+import io.tidecache.engine.memory.MemLease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

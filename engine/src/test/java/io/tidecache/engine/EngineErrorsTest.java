@@ -1,5 +1,6 @@
 package io.tidecache.engine;
 
+import io.tidecache.engine.table.KeyHash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidecache.api.CacheOptions;

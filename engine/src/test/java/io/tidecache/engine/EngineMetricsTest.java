@@ -102,12 +102,12 @@ class EngineMetricsTest {
         .build());
     Shard shard = ((ElasticShardSet) cache).leasedShards()[0];
     for (int i = 0; i < 1_000; i++) {
-      shard.getLatency.record(100, TimeUnit.MICROSECONDS);
+      shard.timers.get().record(100, TimeUnit.MICROSECONDS);
     }
     double fast = cache.signals().block(DEADLINE).getP99Micros();
     assertThat(fast).isGreaterThanOrEqualTo(100).isLessThan(200);
     for (int i = 0; i < 50; i++) {
-      shard.getLatency.record(10, TimeUnit.MILLISECONDS);
+      shard.timers.get().record(10, TimeUnit.MILLISECONDS);
     }
     assertThat(cache.signals().block(DEADLINE).getP99Micros()).isGreaterThanOrEqualTo(10_000);
   }

@@ -55,7 +55,7 @@ class RehashFaultTest {
   private static Rehash startAndAwaitProgress(ElasticCache cache,
       java.util.concurrent.CompletableFuture<List<RehashProgress>> result) {
     cache.rehash().collectList().subscribe(result::complete, result::completeExceptionally);
-    Rehash running = ((ElasticShardSet) cache).runningRehash();
+    Rehash running = ((ElasticShardSet) cache).resizer().control().running();
     assertThat(running).as("rehash running").isNotNull();
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (running.snapshot(false).bucketsScanned() == 0 && !running.isFinished()) {
@@ -79,7 +79,7 @@ class RehashFaultTest {
         java.util.concurrent.TimeUnit.SECONDS);
     assertThat(progress.getLast().done()).isTrue();
     assertThat(cache.shards()).isEqualTo(2);
-    assertThat(source.leaseLosses.sum()).isEqualTo(1);
+    assertThat(source.leaseLosses()).isEqualTo(1);
     long survivors = intact(cache);
     assertThat(survivors).as("only entries of the lost lease are gone").isLessThan(KEYS);
     StepVerifier.create(cache.put(key(1), value(1))).verifyComplete();

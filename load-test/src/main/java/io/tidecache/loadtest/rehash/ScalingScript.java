@@ -2,7 +2,7 @@ package io.tidecache.loadtest.rehash;
 
 import io.tidecache.api.ElasticCache;
 import io.tidecache.api.RehashProgress;
-import io.tidecache.engine.MemoryPool;
+import io.tidecache.engine.memory.MemoryPool;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;

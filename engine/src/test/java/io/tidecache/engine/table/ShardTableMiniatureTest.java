@@ -1,5 +1,6 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
+import io.tidecache.engine.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
@@ -42,7 +43,7 @@ class ShardTableMiniatureTest {
         byte[] key = bytes(k);
         long hash = KeyHash.hash(key);
         boolean tableHit = table.read(key, hash, NOW, reads) != null;
-        reads.drainTo(table);
+        reads.drainTo(table::touch);
         if (!tableHit) {
           table.put(key, hash, VALUE, 0, NOW, true);
         }

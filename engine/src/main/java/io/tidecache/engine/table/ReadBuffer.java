@@ -1,6 +1,7 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongConsumer;
 
 /**
  * Multi-producer, single-consumer, lossy: readers on any thread record each read (the key's hash
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * stops at a cell not yet written and resumes there next time. This is the shape of Caffeine's
  * striped read buffer (see TinyLFU [ShardTable ref 4]), built here on {@link AtomicLongArray}.
  */
-final class ReadBuffer {
+public final class ReadBuffer {
   static final int STRIPES = 8;
   static final int RING = 512;
   /** Records of one ring applied per drain at most, so that a full buffer costs several turns. */
@@ -41,7 +42,7 @@ final class ReadBuffer {
   private final Runnable drainer;
 
   /** A buffer that calls {@code drainer} when a ring is half full or full (any thread). */
-  ReadBuffer(Runnable drainer) {
+  public ReadBuffer(Runnable drainer) {
     this.drainer = drainer;
   }
 
@@ -51,7 +52,7 @@ final class ReadBuffer {
   }
 
   /** Any thread: records a read, or drops it when this thread's ring is full. */
-  void record(long record) {
+  public void record(long record) {
     int stripe = (int) (Thread.currentThread().threadId() * 0x9E3779B9L >>> 16) & (STRIPES - 1);
     int t = stripe * PAD;
     long tail = tails.get(t);
@@ -70,7 +71,7 @@ final class ReadBuffer {
   }
 
   /** Any thread: records dropped so far (ring full, or a cell lost to another reader). */
-  long dropped() {
+  public long dropped() {
     long sum = 0;
     for (int stripe = 0; stripe < STRIPES; stripe++) {
       sum += drops.get(stripe * PAD);
@@ -83,7 +84,7 @@ final class ReadBuffer {
    * (after publishing that it sleeps), so a reader whose wake-up found it still awake cannot
    * leave records behind for a whole park.
    */
-  boolean isEmpty() {
+  public boolean isEmpty() {
     for (int stripe = 0; stripe < STRIPES; stripe++) {
       if (tails.get(stripe * PAD) != heads.get(stripe * PAD)) {
         return false;
@@ -93,34 +94,34 @@ final class ReadBuffer {
   }
 
   /**
-   * Writer only: applies the records written so far to {@code table}, at most
+   * Writer only: hands the records written so far to {@code sink}, at most
    * {@link #DRAIN_PER_RING} of each ring (the rest wait for the next call, so one turn of the
-   * engine thread stays short after a burst); returns how many.
+   * engine thread stays short after a burst); returns how many. If the sink throws, the
+   * records before it stay drained and the exception goes to the caller.
    */
-  int drainTo(ShardTable table) {
+  public int drainTo(LongConsumer sink) {
     int drained = 0;
     for (int stripe = 0; stripe < STRIPES; stripe++) {
       int p = stripe * PAD;
       long head = heads.getPlain(p);
       long tail = Math.min(tails.get(p), head + DRAIN_PER_RING);
-      while (head < tail) {
-        int cell = stripe * RING + (int) (head & (RING - 1));
-        long record = cells.getAcquire(cell);
-        if (record == 0) {
-          break;
+      try {
+        while (head < tail) {
+          int cell = stripe * RING + (int) (head & (RING - 1));
+          long record = cells.getAcquire(cell);
+          if (record == 0) {
+            break;
+          }
+          cells.setPlain(cell, 0);
+          head++;
+          drained++;
+          sink.accept(record);
         }
-        cells.setPlain(cell, 0);
-        head++;
-        drained++;
-        try {
-          table.touch(record);
-        } catch (IllegalStateException memoryGone) {
-          // The lease's memory is gone: the record is moot, and the shard rebuilds its table.
-          // Stopping here instead would leave this cell zeroed ahead of the saved head, so no
-          // later drain would pass it, and the ring would stay non-empty (no park) for good.
-        }
+      } finally {
+        // Saved even when the sink throws (a lost lease's memory): a cell zeroed ahead of the
+        // saved head would never be passed again, and the ring would look non-empty for good.
+        heads.setRelease(p, head);
       }
-      heads.setRelease(p, head);
     }
     return drained;
   }

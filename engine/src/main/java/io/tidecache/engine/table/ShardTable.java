@@ -1,15 +1,15 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
-import static io.tidecache.engine.TableLayout.EXPIRES_OFFSET;
-import static io.tidecache.engine.TableLayout.KEY_LEN_OFFSET;
-import static io.tidecache.engine.TableLayout.SLOT_HEADER_BYTES;
-import static io.tidecache.engine.TableLayout.STAMPS_OFFSET;
-import static io.tidecache.engine.TableLayout.TAGS_OFFSET;
-import static io.tidecache.engine.TableLayout.TTL_COUNT_OFFSET;
-import static io.tidecache.engine.TableLayout.VALUE_LEN_OFFSET;
-import static io.tidecache.engine.TableLayout.VERSION_OFFSET;
-import static io.tidecache.engine.TableLayout.WAYS;
-import static io.tidecache.engine.TableLayout.WINDOW_OFFSET;
+import static io.tidecache.engine.table.TableLayout.EXPIRES_OFFSET;
+import static io.tidecache.engine.table.TableLayout.KEY_LEN_OFFSET;
+import static io.tidecache.engine.table.TableLayout.SLOT_HEADER_BYTES;
+import static io.tidecache.engine.table.TableLayout.STAMPS_OFFSET;
+import static io.tidecache.engine.table.TableLayout.TAGS_OFFSET;
+import static io.tidecache.engine.table.TableLayout.TTL_COUNT_OFFSET;
+import static io.tidecache.engine.table.TableLayout.VALUE_LEN_OFFSET;
+import static io.tidecache.engine.table.TableLayout.VERSION_OFFSET;
+import static io.tidecache.engine.table.TableLayout.WAYS;
+import static io.tidecache.engine.table.TableLayout.WINDOW_OFFSET;
 
 import io.tidecache.api.CacheEntry;
 import java.lang.foreign.MemorySegment;
@@ -86,9 +86,9 @@ import java.util.List;
  * 2001; for set-associative caches, A. Seznec, "A case for two-way skewed-associative caches",
  * ISCA 1993.
  */
-final class ShardTable {
+public final class ShardTable {
   /** Returned by {@link #read} when the bucket kept changing under the reader. */
-  static final byte[] CONTENDED = new byte[0];
+  public static final byte[] CONTENDED = new byte[0];
 
   private static final VarHandle VERSION = ValueLayout.JAVA_LONG.varHandle();
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
@@ -107,7 +107,7 @@ final class ShardTable {
   static final long LOCATION_BITS = 0x1FL << LOCATION_SHIFT;
   private static final int ALT = WAYS;
 
-  final TableLayout layout;
+  public final TableLayout layout;
   private final MemorySegment seg;
   private final FrequencySketch sketch;
   private final WindowSizer window;
@@ -132,7 +132,7 @@ final class ShardTable {
   private long foundBucket;
   private int victimFrequency;
 
-  ShardTable(MemorySegment seg, TableLayout layout) {
+  public ShardTable(MemorySegment seg, TableLayout layout) {
     this(seg, layout, new FrequencySketch(layout.capacity()), WindowSizer.FRACTIONS);
   }
 
@@ -161,10 +161,34 @@ final class ShardTable {
 
   /**
    * The value of {@code key} as of one instant during this call: a fresh array, {@code null} when
-   * absent or expired, or {@link #CONTENDED} when the bucket kept changing. Records a hit in
-   * {@code reads}. Throws {@link IllegalStateException} if the lease's memory is gone.
+   * absent or expired, or {@link #CONTENDED} when the bucket kept changing or the table's memory
+   * is gone (its lease was lost: the caller's queued path knows what that means). Records a hit
+   * in {@code reads}.
    */
-  byte[] read(byte[] key, long hash, long now, ReadBuffer reads) {
+  public byte[] read(byte[] key, long hash, long now, ReadBuffer reads) {
+    try {
+      return readAny(key, hash, now, reads);
+    } catch (RuntimeException e) {
+      if (lost(e)) {
+        return CONTENDED;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * True when {@code e} is what touching this table's memory throws once that memory is gone:
+   * the one test of a lost lease. The arena of a lease that expired or was released is closed,
+   * and any access to its segment, on any thread, then fails with {@link IllegalStateException};
+   * an {@code IllegalStateException} while the memory is still there is a bug, not a loss.
+   * Readers on callers' threads meet it in {@link #read}; the writer meets it in its turn, whose
+   * one boundary asks this.
+   */
+  public boolean lost(RuntimeException e) {
+    return e instanceof IllegalStateException && !seg.scope().isAlive();
+  }
+
+  private byte[] readAny(byte[] key, long hash, long now, ReadBuffer reads) {
     int home = layout.bucketIndex(hash);
     byte[] result = readIn(layout.bucketOffsetAt(home), 0, key, hash, now, reads);
     if (result == null) {
@@ -280,25 +304,25 @@ final class ShardTable {
   /** The writer's window sizer (tests set a window with it). */
   WindowSizer windowSizer() { return window; }
 
-  long entries() { return publishedEntries; }
+  public long entries() { return publishedEntries; }
 
-  long evictions() { return publishedEvictions; }
+  public long evictions() { return publishedEvictions; }
 
   /** Heap bytes of this table's eviction policy: its frequency sketch and window models. */
-  long heapBytes() { return sketch.heapBytes() + window.heapBytes(); }
+  public long heapBytes() { return sketch.heapBytes() + window.heapBytes(); }
 
-  long expirations() { return publishedExpirations; }
+  public long expirations() { return publishedExpirations; }
 
   /**
    * Keys that TinyLFU admission turned away (counted among evictions too): a new key refused by
    * a bucket without a window, or a window's victim refused a place in the main region.
    */
-  long rejections() { return publishedRejections; }
+  public long rejections() { return publishedRejections; }
 
   // ------------------------------------------------------------------ writer only
 
   /** Makes this batch's tallies visible to other threads. */
-  void publish() {
+  public void publish() {
     publishedEntries = entries;
     publishedEvictions = evictions;
     publishedExpirations = expirations;
@@ -306,7 +330,7 @@ final class ShardTable {
   }
 
   /** The writer's read (used when optimistic reads are contended): a fresh array or null. */
-  byte[] get(byte[] key, long hash, long now) {
+  public byte[] get(byte[] key, long hash, long now) {
     countAccess(hash);
     tick();
     int way = locate(key, hash);
@@ -337,7 +361,7 @@ final class ShardTable {
    * @param expiresAt pool-clock milliseconds, or 0 for never
    * @return false when admission turned the new key away (nothing changed but the counts)
    */
-  boolean put(byte[] key, long hash, byte[] value, long expiresAt, long now, boolean admit) {
+  public boolean put(byte[] key, long hash, byte[] value, long expiresAt, long now, boolean admit) {
     if (admit) {
       countAccess(hash);
     }
@@ -464,7 +488,7 @@ final class ShardTable {
   }
 
   /** Removes {@code key}; true when a live entry was there. */
-  boolean remove(byte[] key, long hash, long now) {
+  public boolean remove(byte[] key, long hash, long now) {
     int way = locate(key, hash);
     if (way < 0) {
       return false;
@@ -482,10 +506,10 @@ final class ShardTable {
   }
 
   /** An entry taken out of the table by {@link #extract} or {@link #migrateBucket}. */
-  record Extracted(byte[] value, long expiresAt) {}
+  public record Extracted(byte[] value, long expiresAt) {}
 
   /** Decides, by hash, which live entries of a scanned bucket leave, and takes them. */
-  interface Mover {
+  public interface Mover {
     /** True when the entry with this hash leaves this table. */
     boolean moves(long hash);
 
@@ -494,7 +518,7 @@ final class ShardTable {
   }
 
   /** Removes {@code key} and returns its value and expiry, or null when absent or expired. */
-  Extracted extract(byte[] key, long hash, long now) {
+  public Extracted extract(byte[] key, long hash, long now) {
     int way = locate(key, hash);
     if (way < 0) {
       return null;
@@ -517,7 +541,7 @@ final class ShardTable {
    * entries are reclaimed. Only leaving entries are copied out: the hash of the others is read
    * in place. Returns how many entries moved.
    */
-  int migrateBucket(int bucket, long now, Mover mover) {
+  public int migrateBucket(int bucket, long now, Mover mover) {
     long b = layout.bucketOffsetAt(bucket);
     int moved = 0;
     for (int way = 0; way < WAYS; way++) {
@@ -553,7 +577,7 @@ final class ShardTable {
   }
 
   /** Appends a copy of every live entry of buckets {@code [from, to)} to {@code out}. */
-  void collect(int from, int to, long now, List<CacheEntry<byte[], byte[]>> out) {
+  public void collect(int from, int to, long now, List<CacheEntry<byte[], byte[]>> out) {
     for (int bucket = from; bucket < to; bucket++) {
       long b = layout.bucketOffsetAt(bucket);
       for (int way = 0; way < WAYS; way++) {
@@ -598,7 +622,7 @@ final class ShardTable {
    * still holds a key with its tag and, if so, counts the access in the sketch and as a hit for
    * the {@link WindowSizer}. A miss is counted by the {@link #put} that follows it.
    */
-  void touch(long record) {
+  public void touch(long record) {
     int location = (int) (record >>> LOCATION_SHIFT) & 0x1F;
     int home = layout.bucketIndex(record);
     long b = layout.bucketOffsetAt((location & ALT) == 0 ? home : layout.altBucket(home));
@@ -612,7 +636,7 @@ final class ShardTable {
   }
 
   /** Reclaims expired entries in up to {@code maxBuckets} buckets; returns how many. */
-  int sweep(int maxBuckets, long now) {
+  public int sweep(int maxBuckets, long now) {
     int reclaimed = 0;
     for (int i = 0; i < maxBuckets; i++) {
       int bucket = sweepCursor;

@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -227,7 +227,7 @@ class ShardTableModelTest {
       }
       // key 0 was stored first, so it is the least recently used until this read stamps it.
       assertThat(table.read(key(0), KeyHash.hash(key(0)), 0, reads)).containsExactly(0);
-      assertThat(reads.drainTo(table)).isEqualTo(1);
+      assertThat(reads.drainTo(table::touch)).isEqualTo(1);
       // key 100 was asked for (and missed) twice before its put: more popular than the victim
       assertThat(table.get(key(100), KeyHash.hash(key(100)), 0)).isNull();
       assertThat(table.get(key(100), KeyHash.hash(key(100)), 0)).isNull();

@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.memory;
 
 import io.tidecache.api.InvalidRequest;
 import io.tidecache.api.LeaseEvent;
@@ -54,7 +54,7 @@ public final class MemLease {
   public long expiresAtMillis() { return deadline.get(); }
 
   /** Side-effect free: true if the lease is live and its deadline is after {@code nowMillis}. */
-  boolean liveAt(long nowMillis) {
+  public boolean liveAt(long nowMillis) {
     return deadline.get() > nowMillis;
   }
 

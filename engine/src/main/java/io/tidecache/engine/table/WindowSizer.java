@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
 /**
  * Single writer: only the owning shard's engine thread calls this. Sizes the admission window of

@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,12 +22,12 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 /** Leases in virtual time: no test here waits for a real clock. */
 class MemoryPoolTest {
   private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-  private final MemoryPool pool = MemoryPool.create(1 << 20, clock);
+  /** Every lease event the pool reports to its listener. */
+  private final List<CacheEvent> events = new CopyOnWriteArrayList<>();
+  private final MemoryPool pool = MemoryPool.create(1 << 20, clock, events::add);
 
   @Test
   void unrenewedLeaseExpiresExactlyAtItsTtlAndReturnsItsBytes() {
-    List<CacheEvent> events = new CopyOnWriteArrayList<>();
-    Disposable d = pool.events().subscribe(events::add);
     MemLease lease = pool.lease(4096, Duration.ofSeconds(10));
     assertThat(pool.freeBytes()).isEqualTo((1 << 20) - 4096);
     assertThat(pool.activeLeases()).isEqualTo(1);
@@ -46,7 +46,6 @@ class MemoryPoolTest {
         .isInstanceOf(LeaseExpired.class);
     assertThat(events).extracting(e -> ((LeaseEvent) e).kind())
         .containsExactly(LeaseEvent.Kind.ACQUIRED, LeaseEvent.Kind.EXPIRED);
-    d.dispose();
   }
 
   @Test
@@ -78,8 +77,6 @@ class MemoryPoolTest {
 
   @Test
   void releaseFreesAtOnceAndIsIdempotent() {
-    List<CacheEvent> events = new CopyOnWriteArrayList<>();
-    Disposable d = pool.events().subscribe(events::add);
     MemLease lease = pool.lease(8192, Duration.ofSeconds(10));
     assertThat(lease.release()).isTrue();
     assertThat(lease.release()).isFalse();
@@ -89,7 +86,6 @@ class MemoryPoolTest {
     clock.advanceTimeBy(Duration.ofSeconds(20)); // the expiry timer finds nothing to do
     assertThat(events).extracting(e -> ((LeaseEvent) e).kind())
         .containsExactly(LeaseEvent.Kind.ACQUIRED, LeaseEvent.Kind.RELEASED);
-    d.dispose();
   }
 
   @Test

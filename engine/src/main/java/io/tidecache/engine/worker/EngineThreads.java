@@ -1,13 +1,13 @@
-package io.tidecache.engine;
+package io.tidecache.engine.worker;
 
 /**
  * Thread-safe: the fixed set of engine threads that all shards share. More shards than threads
- * never means more threads: a new shard goes to the worker with the fewest shards.
+ * never means more threads: a new duty goes to the worker with the fewest duties.
  */
-final class EngineThreads {
+public final class EngineThreads {
   private final EngineWorker[] workers;
 
-  EngineThreads(int threads, long idleSpinNanos) {
+  public EngineThreads(int threads, long idleSpinNanos) {
     workers = new EngineWorker[threads];
     for (int i = 0; i < threads; i++) {
       workers[i] = new EngineWorker("tidecache-engine-" + i, idleSpinNanos);
@@ -15,21 +15,21 @@ final class EngineThreads {
     }
   }
 
-  EngineWorker leastLoaded() {
+  public EngineWorker leastLoaded() {
     EngineWorker best = workers[0];
     for (EngineWorker w : workers) {
-      if (w.shardCount() < best.shardCount()) {
+      if (w.dutyCount() < best.dutyCount()) {
         best = w;
       }
     }
     return best;
   }
 
-  int size() {
+  public int size() {
     return workers.length;
   }
 
-  void shutdown() {
+  public void shutdown() {
     for (EngineWorker w : workers) {
       w.shutdown();
     }

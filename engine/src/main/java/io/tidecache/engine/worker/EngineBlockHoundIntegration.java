@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.worker;
 
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;

@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * output bit depends on every input bit. Bits are consumed by {@link TableLayout} (bucket index
  * from the low half, fingerprint tag from the top byte) and, later, by shard routing.
  */
-final class KeyHash {
+public final class KeyHash {
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfLong SEGMENT_LONG =
@@ -25,7 +25,7 @@ final class KeyHash {
 
   private KeyHash() {}
 
-  static long hash(byte[] key) {
+  public static long hash(byte[] key) {
     int len = key.length;
     long h = len * P1;
     int i = 0;
@@ -62,7 +62,7 @@ final class KeyHash {
     return Long.rotateLeft(h ^ (word * P2), 31) * P1;
   }
 
-  static long fmix64(long h) {
+  public static long fmix64(long h) {
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;
     h ^= h >>> 33;

@@ -1,6 +1,5 @@
-package io.tidecache.engine;
+package io.tidecache.engine.memory;
 
-import io.tidecache.api.CacheEvent;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.InvalidRequest;
 import io.tidecache.api.LeaseEvent;
@@ -14,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import reactor.core.publisher.Flux;
+import java.util.function.Consumer;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -33,13 +34,13 @@ public final class MemoryPool {
   private final AtomicLong free;
   private final AtomicLong ids = new AtomicLong();
   private final Set<MemLease> live = ConcurrentHashMap.newKeySet();
-  private final EventBus events;
+  private final Consumer<? super LeaseEvent> listener;
 
-  private MemoryPool(long budget, Scheduler clock, EventBus events) {
+  private MemoryPool(long budget, Scheduler clock, Consumer<? super LeaseEvent> listener) {
     this.budget = budget;
     this.clock = clock;
     this.free = new AtomicLong(budget);
-    this.events = events;
+    this.listener = listener;
   }
 
   /**
@@ -48,16 +49,25 @@ public final class MemoryPool {
    * @throws InvalidRequest when the budget is zero or negative
    */
   public static MemoryPool create(long budgetBytes, Scheduler clock) {
-    return create(budgetBytes, clock, new EventBus());
+    return create(budgetBytes, clock, event -> { });
   }
 
-  static MemoryPool create(long budgetBytes, Scheduler clock, EventBus events) {
+  /**
+   * A pool that tells {@code listener} of every lease acquired, renewed, released or expired, on
+   * the thread that caused it (any thread: the listener must be thread-safe, must not block, and
+   * should not throw; an exception it throws is caught and dropped).
+   *
+   * @throws InvalidRequest when the budget is zero or negative
+   */
+  public static MemoryPool create(long budgetBytes, Scheduler clock,
+      Consumer<? super LeaseEvent> listener) {
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(listener, "listener");
     if (budgetBytes <= 0) {
       throw new InvalidRequest("memory pool budget must be positive, got " + budgetBytes
           + " bytes");
     }
-    return new MemoryPool(budgetBytes, clock, events);
+    return new MemoryPool(budgetBytes, clock, listener);
   }
 
   /**
@@ -142,10 +152,18 @@ public final class MemoryPool {
   }
 
   void publish(LeaseEvent.Kind kind, MemLease lease, long at) {
-    events.publish(new LeaseEvent(kind, lease.id(), lease.bytes(), at, lease.expiresAtMillis()));
+    try {
+      listener.accept(new LeaseEvent(kind, lease.id(), lease.bytes(), at,
+          lease.expiresAtMillis()));
+    } catch (RuntimeException e) {
+      // A listener's failure must not undo or hide a lease's change (an expiry half done, a
+      // renewal chain cut): the change stands, the error is dropped.
+      Operators.onErrorDropped(e, Context.empty());
+    }
   }
 
-  long now() {
+  /** The pool's clock, in milliseconds (see {@link #create}). */
+  public long now() {
     return clock.now(TimeUnit.MILLISECONDS);
   }
 
@@ -165,8 +183,6 @@ public final class MemoryPool {
   /** Live leases now. */
   public int activeLeases() { return live.size(); }
 
-  /** Lease events (acquired, renewed, released, expired) as a hot stream; no replay. */
-  public Flux<CacheEvent> events() { return events.events(); }
 
   /** Releases every live lease (used when an engine shuts down). */
   public void releaseAll() {

@@ -1,4 +1,4 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
 import io.tidecache.api.InvalidRequest;
 
@@ -59,7 +59,7 @@ import io.tidecache.api.InvalidRequest;
  * <p>With 16-byte keys and 64-byte values a slot is 94 bytes and a bucket 1,568: 98 bytes per
  * entry at full load, header and control included.
  */
-final class TableLayout {
+public final class TableLayout {
   static final int TABLE_HEADER_BYTES = 64;
   static final int MAGIC = 0x54494445; // "TIDE"
   static final int LAYOUT_VERSION = 3;
@@ -69,9 +69,9 @@ final class TableLayout {
   static final int HEADER_KEY_STRIDE = 12;
   static final int HEADER_VALUE_STRIDE = 16;
 
-  static final int WAYS = 16;
+  public static final int WAYS = 16;
   /** Buckets per group: a key's two buckets are in one aligned group. */
-  static final int GROUP_BUCKETS = 16;
+  public static final int GROUP_BUCKETS = 16;
   static final int VERSION_OFFSET = 0;
   static final int TAGS_OFFSET = 8;
   static final int STAMPS_OFFSET = 24;
@@ -92,9 +92,9 @@ final class TableLayout {
   final int valueStride;
   final int slotBytes;
   final long bucketBytes;
-  final int buckets;
+  public final int buckets;
 
-  TableLayout(int keyStride, int valueStride, long segmentBytes) {
+  public TableLayout(int keyStride, int valueStride, long segmentBytes) {
     this.keyStride = keyStride;
     this.valueStride = valueStride;
     this.slotBytes = SLOT_HEADER_BYTES + keyStride + valueStride;
@@ -113,18 +113,18 @@ final class TableLayout {
   }
 
   /** The lease size that holds {@code buckets} buckets for these strides. */
-  static long bytesFor(int buckets, int keyStride, int valueStride) {
+  public static long bytesFor(int buckets, int keyStride, int valueStride) {
     return TABLE_HEADER_BYTES
         + (long) buckets * (CONTROL_BYTES + (long) WAYS * (SLOT_HEADER_BYTES + keyStride
         + valueStride));
   }
 
-  long capacity() {
+  public long capacity() {
     return (long) buckets * WAYS;
   }
 
   /** The home bucket of {@code hash} (Lemire's multiply-shift on the low half). */
-  int bucketIndex(long hash) {
+  public int bucketIndex(long hash) {
     return bucketIndex(hash, buckets);
   }
 

@@ -1,5 +1,10 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
+import io.tidecache.engine.TestKeys;
+import io.tidecache.engine.table.TableLayout;
+import io.tidecache.engine.table.ShardTable;
+import io.tidecache.engine.table.ReadBuffer;
+import io.tidecache.engine.table.KeyHash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
@@ -28,8 +33,6 @@ class TwoChoiceTest {
         assertThat(alt).isEqualTo(first + (b - first + 1) % size);
       }
     }
-    assertThat(ElasticShardSet.SCAN_REGION_BUCKETS % TableLayout.GROUP_BUCKETS)
-        .as("a scan region holds whole groups").isZero();
   }
 
   @Test

@@ -1,5 +1,6 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
+import io.tidecache.engine.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
@@ -43,7 +44,7 @@ class WindowTinyLfuTest {
     byte[] key = key(k);
     long hash = KeyHash.hash(key);
     byte[] v = table.read(key, hash, NOW, reads);
-    reads.drainTo(table);
+    reads.drainTo(table::touch);
     if (v != null) {
       return true;
     }

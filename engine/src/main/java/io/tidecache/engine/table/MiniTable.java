@@ -1,6 +1,6 @@
-package io.tidecache.engine;
+package io.tidecache.engine.table;
 
-import static io.tidecache.engine.TableLayout.WAYS;
+import static io.tidecache.engine.table.TableLayout.WAYS;
 
 /**
  * Single writer: only the owning shard's engine thread calls this. A miniature of a

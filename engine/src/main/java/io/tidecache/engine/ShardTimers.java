@@ -1,0 +1,11 @@
+package io.tidecache.engine;
+
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Immutable: the latency timers of one shard (get, put, remove), made by {@link EngineMetrics}
+ * before the shard and handed to it; any of them may be null (no metrics).
+ */
+record ShardTimers(Timer get, Timer put, Timer remove) {
+  static final ShardTimers NONE = new ShardTimers(null, null, null);
+}
