@@ -7,13 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Thread-safe: the caches of a tidecache server, reached over one RSocket connection that is
- * made (and kept up, with backoff) in the background: the application starts even while the
- * server is down, and its health says so.
+ * made (and kept up, with backoff) in the background. The start waits for the first connection
+ * up to {@code tidecache.client.connect-timeout}, then goes on either way: the application
+ * starts while the server is down, its operations fail fast with {@code Disconnected} (or miss,
+ * best effort) until the connection is up, and its health says so.
  */
 public final class ClientCaches implements TideCaches {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -29,6 +32,15 @@ public final class ClientCaches implements TideCaches {
     if (registry != null) {
       ClientMeters.bind(client, endpoint.uri(), registry);
     }
+  }
+
+  /** Waits (on the starting thread) up to the connect timeout for the first connection. */
+  ClientCaches awaitFirstConnection() {
+    long deadline = System.nanoTime() + endpoint.connectTimeout().toNanos();
+    while (!client.connected() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(5_000_000);
+    }
+    return this;
   }
 
   /** The client of {@code tidecache.client.cache}. */

@@ -33,7 +33,7 @@ public class TideCacheAutoConfiguration {
     ClientCaches tidecacheCaches(TideCacheProperties properties,
         ObjectProvider<MeterRegistry> registry) {
       return new ClientCaches(ClientEndpoint.of(properties.client()),
-          properties.client().cache(), registry.getIfUnique());
+          properties.client().cache(), registry.getIfUnique()).awaitFirstConnection();
     }
 
     /** The client of {@code tidecache.client.cache}; closed with {@link ClientCaches}. */

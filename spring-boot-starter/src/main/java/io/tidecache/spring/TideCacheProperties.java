@@ -39,8 +39,8 @@ public record TideCacheProperties(Mode mode, @DefaultValue Client client,
    *     their own names over the same connection)
    * @param token a bearer token, when the server has {@code auth.tokens}
    * @param tls TLS settings for {@code tcp+tls://} and {@code wss://}
-   * @param connectTimeout how long the health check and the first operations wait for the
-   *     connection that is made in the background at start
+   * @param connectTimeout how long the start waits for the first connection (it goes on
+   *     without one, and the health is DOWN until it comes), and how long a health check waits
    * @param bestEffort while disconnected, a read is a miss and a write is dropped (counted)
    *     instead of failing with {@code Disconnected}
    */

@@ -32,7 +32,9 @@ import reactor.core.scheduler.Schedulers;
  * renders its parameters), so a key's toString must identify it. Values go through the
  * configured ValueCodec. A cached null (tidecache.cache.allow-null-values, on by default: an
  * empty Mono caches as null too) is stored as the single byte 0xC0, which no UTF-8 string and no
- * JSON envelope can be; the bytes codec refuses to store that one byte array itself.
+ * JSON envelope can be; the bytes codec refuses to store that one byte array itself. With null
+ * values off, a null is not stored at all (put(key, null) does nothing), so an empty Mono never
+ * fails its subscriber.
  *
  * Loads (get(key, loader), retrieve(key, loader): @Cacheable(sync = true)) run once per key at a
  * time in this JVM: a second caller for the same key waits for the first one's load. The value
