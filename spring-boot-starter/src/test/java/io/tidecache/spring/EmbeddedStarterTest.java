@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
@@ -123,6 +124,30 @@ class EmbeddedStarterTest {
           assertThat(manager.getCache("other")).isNull();
           assertThat(ctx.getBean(Engine.class).cache("other")).isEmpty();
         });
+  }
+
+  @Test
+  void withoutBootsHealthModuleThereIsNoHealthIndicatorAndTheRestWorks() {
+    CacheableContract.starter().withClassLoader(new FilteredClassLoader(
+            "org.springframework.boot.health"))
+        .withPropertyValues("tidecache.embedded.pool-size=8MB",
+            "tidecache.embedded.defaults.shard-size=256KB")
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(Engine.class)
+            .hasSingleBean(TideCacheManager.class)
+            .doesNotHaveBean(TideCacheHealthIndicator.class));
+  }
+
+  @Test
+  void withoutJacksonTheJsonCodecIsRefusedAtStartAndStringStillWorks() {
+    FilteredClassLoader noJackson = new FilteredClassLoader("tools.jackson");
+    CacheableContract.starter().withClassLoader(noJackson)
+        .withPropertyValues("tidecache.embedded.pool-size=8MB")
+        .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+            .hasMessageStartingWith("tidecache.cache.value-codec = 'json' cannot be used"));
+    CacheableContract.starter().withClassLoader(noJackson)
+        .withPropertyValues("tidecache.embedded.pool-size=8MB",
+            "tidecache.embedded.defaults.shard-size=256KB", "tidecache.cache.value-codec=string")
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(TideCacheManager.class));
   }
 
   @Test
