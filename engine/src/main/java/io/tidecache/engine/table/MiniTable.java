@@ -35,6 +35,24 @@ final class MiniTable {
   private final int[] windows;
   private long clock;
   private long hits;
+  /** The bucket the eviction policy is deciding for, and its view of this model. */
+  private int policyBucket;
+  private final BucketPolicy.Bucket policy = new BucketPolicy.Bucket() {
+    @Override
+    public int lruWay(int candidates) {
+      return MiniTable.this.lruWay(policyBucket, candidates);
+    }
+
+    @Override
+    public int frequencyAt(int way) {
+      return sketch.frequency(keys[policyBucket * WAYS + way]);
+    }
+
+    @Override
+    public int frequency(long hash) {
+      return sketch.frequency(hash);
+    }
+  };
 
   /** A model of {@code buckets} buckets whose window holds {@code windowEntries} entries. */
   MiniTable(int buckets, long windowEntries, FrequencySketch sketch) {
@@ -92,48 +110,17 @@ final class MiniTable {
     return stamps[bucket * WAYS + lruWay(bucket, ways != 0 ? ways : FULL)];
   }
 
-  /** As ShardTable.put of a missing key that may be refused (admit = true). */
+  /** As ShardTable.put of a missing key that may be refused (admit = true): one policy. */
   private void put(long key, int bucket) {
-    int base = bucket * WAYS;
-    int target = WindowSizer.target(perBucket, bucket);
-    int ways = windows[bucket];
-    int way = emptyWay(bucket);
-    if (way >= 0) {
-      while (ways != 0 && Integer.bitCount(ways) >= target) {
-        ways &= ~(1 << lruWay(bucket, ways));
-      }
-      if (target > 0) {
-        ways |= 1 << way;
-      }
-    } else {
-      while (Integer.bitCount(ways) > target) {
-        ways &= ~(1 << lruWay(bucket, ways));
-      }
-      if (target == 0) {
-        way = lruWay(bucket, FULL);
-        if (sketch.frequency(key) <= sketch.frequency(keys[base + way])) {
-          windows[bucket] = ways;
-          return;
-        }
-      } else {
-        if (Integer.bitCount(ways) < target) {
-          ways |= 1 << lruWay(bucket, FULL & ~ways);
-        }
-        int w = lruWay(bucket, ways);
-        int main = FULL & ~ways;
-        way = w;
-        if (main != 0) {
-          int m = lruWay(bucket, main);
-          if (sketch.frequency(keys[base + w]) > sketch.frequency(keys[base + m])) {
-            way = m;
-            ways = (ways & ~(1 << w)) | (1 << m);
-          }
-        }
-      }
+    policyBucket = bucket;
+    int placed = BucketPolicy.place(policy, windows[bucket], WindowSizer.target(perBucket, bucket),
+        emptyWay(bucket), true, key);
+    windows[bucket] = placed >>> 8 & FULL;
+    if ((placed & BucketPolicy.REFUSED) == 0) {
+      int slot = bucket * WAYS + (placed & 0xFF);
+      keys[slot] = key;
+      stamps[slot] = clock;
     }
-    windows[bucket] = ways;
-    keys[base + way] = key;
-    stamps[base + way] = clock;
   }
 
   private int find(int bucket, long key) {

@@ -50,7 +50,8 @@ import java.util.List;
  *
  * <p><b>Eviction: W-TinyLFU in a bucket.</b> A full bucket evicts within itself: first an expired
  * entry if the bucket has any ({@code ttlCount} says whether to look), else by an adaptive
- * W-TinyLFU [5] laid over the bucket's 16 ways. A per-bucket bitmask ({@code window}) splits the
+ * W-TinyLFU [5] laid over the bucket's 16 ways (the decision is {@link BucketPolicy}'s, the one
+ * the window sizer's models make too). A per-bucket bitmask ({@code window}) splits the
  * live ways into an admission window and a main region, each evicting its least recently used
  * way by the ways' 16-bit access stamps (an exact LRU within a region of a bucket; layout 2 had
  * one CLOCK [3] reference bit per way, which lost 2.6 to 3.9 points to LRU on the simulator's
@@ -128,9 +129,26 @@ public final class ShardTable {
   private int pinCursor;
   /** {@link #accesses} per tick of the 16-bit stamp clock, as a shift. */
   private final int tickShift;
-  // Out-values of locate and mainVictim (no allocation per operation).
+  // Out-value of locate (no allocation per operation).
   private long foundBucket;
-  private int victimFrequency;
+  /** The bucket the eviction policy is deciding for, and its view of the table. */
+  private long policyBucket;
+  private final BucketPolicy.Bucket policy = new BucketPolicy.Bucket() {
+    @Override
+    public int lruWay(int candidates) {
+      return ShardTable.this.lruWay(policyBucket, candidates);
+    }
+
+    @Override
+    public int frequencyAt(int way) {
+      return frequency(hashAt(policyBucket, way));
+    }
+
+    @Override
+    public int frequency(long hash) {
+      return ShardTable.this.frequency(hash);
+    }
+  };
 
   public ShardTable(MemorySegment seg, TableLayout layout) {
     this(seg, layout, new FrequencySketch(layout.capacity()), WindowSizer.FRACTIONS);
@@ -381,8 +399,7 @@ public final class ShardTable {
     }
     int bucket = chooseBucket(hash, now);
     long b = layout.bucketOffsetAt(bucket);
-    int target = window.target(bucket);
-    int ways = seg.get(SHORT, b + WINDOW_OFFSET) & FULL; // this bucket's window
+    int windowMask = seg.get(SHORT, b + WINDOW_OFFSET) & FULL;
     int way = emptyWay(b);
     boolean evicting = false;
     if (way < 0) {
@@ -392,50 +409,22 @@ public final class ShardTable {
         expirations++;
       }
     }
-    if (way >= 0) {
-      // Room: the new key joins the window; its oldest entries pass to the main region.
-      ways &= ~(1 << way);
-      while (ways != 0 && Integer.bitCount(ways) >= target) {
-        ways &= ~(1 << lruWay(b, ways));
-      }
-      if (target > 0) {
-        ways |= 1 << way;
-      }
-    } else {
+    if (way < 0) {
       evicting = true;
       evictions++;
-      while (Integer.bitCount(ways) > target) {
-        ways &= ~(1 << lruWay(b, ways)); // shrink: pass to main
-      }
-      if (target == 0) {
-        // No window in this bucket: TinyLFU admission of the new key itself.
-        way = mainVictim(b, FULL);
-        if (admit && frequency(hash) <= victimFrequency) {
-          rejections++;
-          seg.set(SHORT, b + WINDOW_OFFSET, (short) ways);
-          return false;
-        }
-      } else {
-        if (Integer.bitCount(ways) < target) {
-          ways |= 1 << lruWay(b, FULL & ~ways); // grow: main's victim joins window
-        }
-        int w = lruWay(b, ways);
-        int main = FULL & ~ways;
-        if (main == 0) {
-          way = w;
-        } else {
-          // The window's victim competes with the main region's for a main way (W-TinyLFU).
-          int m = mainVictim(b, main);
-          if (!admit || frequency(hashAt(b, w)) > victimFrequency) {
-            way = m;
-            ways = (ways & ~(1 << w)) | (1 << m); // w passes to main, m's way joins the window
-          } else {
-            way = w;
-            rejections++;
-          }
-        }
-      }
     }
+    policyBucket = b;
+    int placed = BucketPolicy.place(policy, windowMask, window.target(bucket), way, admit, hash);
+    int ways = placed >>> 8 & FULL;
+    if ((placed & BucketPolicy.REFUSED) != 0) {
+      rejections++;
+      seg.set(SHORT, b + WINDOW_OFFSET, (short) ways);
+      return false;
+    }
+    if ((placed & BucketPolicy.VICTIM_REFUSED) != 0) {
+      rejections++;
+    }
+    way = placed & 0xFF;
     long slot = layout.slotOffset(b, way);
     beginWrite(b);
     if (evicting) {
@@ -771,16 +760,6 @@ public final class ShardTable {
 
   private int stampNow() {
     return (int) (accesses >>> tickShift) & 0xFFFF;
-  }
-
-  /**
-   * The least recently used way among the main region's ways {@code main}; leaves its sketch
-   * frequency in {@link #victimFrequency}.
-   */
-  private int mainVictim(long b, int main) {
-    int v = lruWay(b, main);
-    victimFrequency = frequency(hashAt(b, v));
-    return v;
   }
 
   private long hashAt(long b, int way) {
