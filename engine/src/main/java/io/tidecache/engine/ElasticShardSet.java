@@ -12,6 +12,7 @@ import io.tidecache.api.ShardEvent;
 import io.tidecache.api.TideCacheException;
 import io.tidecache.engine.memory.MemoryPool;
 import io.tidecache.engine.table.KeyHash;
+import io.tidecache.engine.table.ShardTable;
 import io.tidecache.engine.table.TableLayout;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -242,6 +243,38 @@ final class ElasticShardSet implements ElasticCache, ShardOwner {
   @Override
   public Flux<CacheEntry<byte[], byte[]>> scan() {
     return regionScan.scan();
+  }
+
+  @Override
+  public byte[] getIfPresent(byte[] key) {
+    TideCacheException bad = RequestChecks.key(options, key);
+    if (bad != null) {
+      throw bad;
+    }
+    long hash = KeyHash.hash(key);
+    byte[] v = optimistic.read(key, hash);
+    return v != ShardTable.CONTENDED ? v : get(key).block();
+  }
+
+  @Override
+  public int getIfPresent(byte[] key, byte[] into) {
+    Objects.requireNonNull(into, "into");
+    TideCacheException bad = RequestChecks.key(options, key);
+    if (bad != null) {
+      throw bad;
+    }
+    int n = optimistic.readInto(key, KeyHash.hash(key), into);
+    if (n != ShardTable.BUSY) {
+      return n;
+    }
+    byte[] v = get(key).block(); // the rare read the shard's writer must serve
+    if (v == null) {
+      return ShardTable.ABSENT;
+    }
+    if (v.length <= into.length) {
+      System.arraycopy(v, 0, into, 0, v.length);
+    }
+    return v.length;
   }
 
   /** See {@link OptimisticRead#read}. */

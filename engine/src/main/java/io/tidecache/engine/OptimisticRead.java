@@ -54,6 +54,36 @@ final class OptimisticRead {
     return ShardTable.CONTENDED;
   }
 
+  /**
+   * {@link #read} into the caller's array, allocating nothing: the length (value copied when it
+   * fits), {@link ShardTable#ABSENT}, or {@link ShardTable#BUSY} when the queue must serve it.
+   */
+  int readInto(byte[] key, long hash, byte[] into) {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      Routing r = set.routing();
+      int home = r.home(hash);
+      Shard shard = r.shards[home];
+      int n = shard.readOptimisticInto(key, hash, into);
+      if (n == ShardTable.ABSENT && !r.settled(hash, home)) {
+        shard = r.shards[r.dest(hash)];
+        n = shard.readOptimisticInto(key, hash, into);
+        if (n == ShardTable.ABSENT) {
+          n = ShardTable.BUSY;
+        }
+      }
+      if (set.routing() != r) {
+        continue;
+      }
+      if (n == ShardTable.ABSENT) {
+        shard.misses.increment();
+      } else if (n >= 0) {
+        shard.hits.increment();
+      }
+      return n;
+    }
+    return ShardTable.BUSY;
+  }
+
   /** Records a sampled optimistic get's latency against the key's home shard. */
   void recordLatency(long hash, long nanos) {
     Routing r = set.routing();

@@ -120,6 +120,18 @@ final class Shard implements Duty {
     return table.read(key, hash, now, reads);
   }
 
+  /** {@link #readOptimistic} into the caller's array: see {@link ShardTable#readInto}. */
+  int readOptimisticInto(byte[] key, long hash, byte[] into) {
+    if (!mailbox.isOpen()) {
+      return ShardTable.BUSY;
+    }
+    long now = owner.now();
+    if (!lease.liveAt(now)) {
+      return ShardTable.BUSY;
+    }
+    return table.readInto(key, hash, now, reads, into);
+  }
+
   /** Offers a client operation; refuses it when the queue is full. */
   void submit(ShardOp op) {
     mailbox.submit(op);

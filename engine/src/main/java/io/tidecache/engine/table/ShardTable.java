@@ -1,5 +1,7 @@
 package io.tidecache.engine.table;
 
+import static io.tidecache.engine.table.TableLayout.ALT_OUT_OFFSET;
+import static io.tidecache.engine.table.TableLayout.ALT_WAYS_OFFSET;
 import static io.tidecache.engine.table.TableLayout.EXPIRES_OFFSET;
 import static io.tidecache.engine.table.TableLayout.KEY_LEN_OFFSET;
 import static io.tidecache.engine.table.TableLayout.SLOT_HEADER_BYTES;
@@ -194,6 +196,81 @@ public final class ShardTable {
     }
   }
 
+  /** A home read found nothing and no key of this home lives in its other bucket. */
+  private static final byte[] NONE_OUT = new byte[0];
+  private static final int NONE_OUT_CODE = -3;
+  /** {@link #readInto}: the key is absent (or expired). */
+  public static final int ABSENT = -1;
+  /** {@link #readInto}: the bucket kept changing, or the memory is gone: use the queue. */
+  public static final int BUSY = -2;
+
+  /**
+   * {@link #read} into the caller's array, allocating nothing: the value's length, copied to
+   * {@code into[0..length)} if it fits (if not, {@code into} is left alone and the length says
+   * how much room it needs), or {@link #ABSENT}, or {@link #BUSY}. Any thread.
+   */
+  public int readInto(byte[] key, long hash, long now, ReadBuffer reads, byte[] into) {
+    try {
+      int home = layout.bucketIndex(hash);
+      int n = readInto(layout.bucketOffsetAt(home), 0, key, hash, now, reads, into);
+      if (n == NONE_OUT_CODE) {
+        return ABSENT;
+      }
+      if (n == ABSENT) {
+        int alt = layout.altBucket(home);
+        if (alt != home) {
+          n = readInto(layout.bucketOffsetAt(alt), ALT, key, hash, now, reads, into);
+        }
+      }
+      return n;
+    } catch (RuntimeException e) {
+      if (lost(e)) {
+        return BUSY;
+      }
+      throw e;
+    }
+  }
+
+  /** {@link #readIn} that copies into the caller's array (see {@link #readInto}). */
+  private int readInto(long b, int which, byte[] key, long hash, long now, ReadBuffer reads,
+      byte[] into) {
+    int tag = TableLayout.tag(hash);
+    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      long v1 = (long) VERSION.getAcquire(seg, b + VERSION_OFFSET);
+      if ((v1 & 1) != 0) {
+        Thread.onSpinWait();
+        continue;
+      }
+      int way = find(b, key, tag);
+      int result = ABSENT;
+      if (way < 0 && which == 0 && seg.get(ValueLayout.JAVA_BYTE, b + ALT_OUT_OFFSET) == 0) {
+        result = NONE_OUT_CODE;
+      } else if (way >= 0) {
+        long slot = layout.slotOffset(b, way);
+        long expiresAt = seg.get(LONG, slot + EXPIRES_OFFSET);
+        int valueLen = seg.get(INT, slot + VALUE_LEN_OFFSET);
+        if (valueLen < 0 || valueLen > layout.valueStride) {
+          result = BUSY; // torn: read again
+        } else if (expiresAt == 0 || expiresAt > now) {
+          result = valueLen;
+          if (valueLen <= into.length) {
+            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE,
+                slot + SLOT_HEADER_BYTES + layout.keyStride, into, 0, valueLen);
+          }
+        }
+      }
+      VarHandle.acquireFence();
+      long v2 = (long) VERSION.get(seg, b + VERSION_OFFSET);
+      if (v1 == v2 && result != BUSY) {
+        if (result >= 0) {
+          reads.record(readRecord(hash, which | way));
+        }
+        return result;
+      }
+    }
+    return BUSY;
+  }
+
   /**
    * True when {@code e} is what touching this table's memory throws once that memory is gone:
    * the one test of a lost lease. The arena of a lease that expired or was released is closed,
@@ -209,6 +286,9 @@ public final class ShardTable {
   private byte[] readAny(byte[] key, long hash, long now, ReadBuffer reads) {
     int home = layout.bucketIndex(hash);
     byte[] result = readIn(layout.bucketOffsetAt(home), 0, key, hash, now, reads);
+    if (result == NONE_OUT) {
+      return null; // not at home, and no key of this home lives in the other bucket: one probe
+    }
     if (result == null) {
       // Not in its home at one instant; a key never moves between the two buckets, so if it was
       // present throughout, it is in the other one now.
@@ -235,7 +315,9 @@ public final class ShardTable {
       int way = find(b, key, tag);
       byte[] result = null;
       boolean torn = false;
-      if (way >= 0) {
+      if (way < 0 && which == 0 && seg.get(ValueLayout.JAVA_BYTE, b + ALT_OUT_OFFSET) == 0) {
+        result = NONE_OUT;
+      } else if (way >= 0) {
         long slot = layout.slotOffset(b, way);
         long expiresAt = seg.get(LONG, slot + EXPIRES_OFFSET);
         int valueLen = seg.get(INT, slot + VALUE_LEN_OFFSET);
@@ -250,7 +332,7 @@ public final class ShardTable {
       VarHandle.acquireFence();
       long v2 = (long) VERSION.get(seg, b + VERSION_OFFSET);
       if (v1 == v2 && !torn) {
-        if (result != null) {
+        if (result != null && result != NONE_OUT) {
           reads.record(readRecord(hash, which | way));
         }
         return result;
@@ -270,7 +352,7 @@ public final class ShardTable {
     int way = find(b, key, tag);
     if (way < 0) {
       int alt = layout.altBucket(home);
-      if (alt == home) {
+      if (alt == home || seg.get(ValueLayout.JAVA_BYTE, b + ALT_OUT_OFFSET) == 0) {
         return -1;
       }
       b = layout.bucketOffsetAt(alt);
@@ -426,9 +508,17 @@ public final class ShardTable {
     }
     way = placed & 0xFF;
     long slot = layout.slotOffset(b, way);
+    int home = layout.bucketIndex(hash);
+    if (bucket != home) {
+      countOut(layout.bucketOffsetAt(home), 1); // before the key shows: see TableLayout altOut
+    }
     beginWrite(b);
     if (evicting) {
       clear(b, way, slot);
+    }
+    if (bucket != home) {
+      int altWays = seg.get(SHORT, b + ALT_WAYS_OFFSET) | (1 << way);
+      seg.set(SHORT, b + ALT_WAYS_OFFSET, (short) altWays);
     }
     seg.set(SHORT, b + WINDOW_OFFSET, (short) ways);
     seg.set(SHORT, slot + KEY_LEN_OFFSET, (short) key.length);
@@ -660,6 +750,12 @@ public final class ShardTable {
     if (seg.get(LONG, slot + EXPIRES_OFFSET) != 0) {
       adjustTtlCount(b, true, false);
     }
+    int altWays = seg.get(SHORT, b + ALT_WAYS_OFFSET) & FULL;
+    if ((altWays & (1 << way)) != 0) {
+      // A key whose home is the previous bucket of the group: count it out of that home.
+      seg.set(SHORT, b + ALT_WAYS_OFFSET, (short) (altWays & ~(1 << way)));
+      countOut(layout.bucketOffsetAt(layout.homeOfAlt(layout.bucketAt(b))), -1);
+    }
     seg.set(ValueLayout.JAVA_BYTE, b + TAGS_OFFSET + way, (byte) 0);
     seg.set(LONG, slot + EXPIRES_OFFSET, 0L);
     int ways = seg.get(ValueLayout.JAVA_SHORT, b + WINDOW_OFFSET) & ~(1 << way);
@@ -782,6 +878,30 @@ public final class ShardTable {
       int c = seg.get(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET) + (has ? 1 : -1);
       seg.set(ValueLayout.JAVA_BYTE, b + TTL_COUNT_OFFSET, (byte) c);
     }
+  }
+
+  /** Tests: the bucket {@code key} is in (writer's view), or -1. */
+  int bucketOf(byte[] key, long hash) {
+    int home = layout.bucketIndex(hash);
+    int tag = TableLayout.tag(hash);
+    if (find(layout.bucketOffsetAt(home), key, tag) >= 0) {
+      return home;
+    }
+    int alt = layout.altBucket(home);
+    return find(layout.bucketOffsetAt(alt), key, tag) >= 0 ? alt : -1;
+  }
+
+  /** Tests: a bucket's count of its keys that live in its other bucket. */
+  int altOut(int bucket) {
+    return seg.get(ValueLayout.JAVA_BYTE, layout.bucketOffsetAt(bucket) + ALT_OUT_OFFSET);
+  }
+
+  /** Changes a home bucket's count of keys living in its other bucket, as a write of it. */
+  private void countOut(long home, int delta) {
+    beginWrite(home);
+    int n = seg.get(ValueLayout.JAVA_BYTE, home + ALT_OUT_OFFSET) + delta;
+    seg.set(ValueLayout.JAVA_BYTE, home + ALT_OUT_OFFSET, (byte) n);
+    endWrite(home);
   }
 
   private void beginWrite(long b) {

@@ -31,11 +31,11 @@ import io.tidecache.api.InvalidRequest;
  * +---------+--------+--------+-----+---------+
  *
  * control (64 bytes)
- * 0        8                    24                   56       58         59     64
- * +--------+--------------------+--------------------+--------+----------+------+
- * |version | tags[16] (u8 each) | stamps[16] (u16)   | window | ttlCount | free |
- * | i64    | 0 = empty way      | last access, ticks | u16    | u8       | 0    |
- * +--------+--------------------+--------------------+--------+----------+------+
+ * 0        8                    24                   56       58         59       60        62   64
+ * +--------+--------------------+--------------------+--------+----------+--------+---------+----+
+ * |version | tags[16] (u8 each) | stamps[16] (u16)   | window | ttlCount | altOut | altWays |free|
+ * | i64    | 0 = empty way      | last access, ticks | u16    | u8       | u8     | u16     | 0  |
+ * +--------+--------------------+--------------------+--------+----------+--------+---------+----+
  *   version:  seqlock, odd while the single writer changes the bucket (see ShardTable)
  *   tags:     fingerprint (top hash byte, 1..255) of the key in each way
  *   stamps:   when each way's entry was last stored or read (its read drained), on the table's
@@ -44,8 +44,12 @@ import io.tidecache.api.InvalidRequest;
  *   window:   one bit per live way in the admission window (W-TinyLFU); the other live ways
  *             are the main region
  *   ttlCount: ways whose entry has an expiry, so full buckets without TTLs skip the scan
+ *   altOut:   keys whose home is this bucket that live in its other bucket (0 to 16): when it is
+ *             0, a key not found here is not in the table, and the read probes one bucket
+ *   altWays:  one bit per way of this bucket whose key's home is the previous bucket of the
+ *             group (so that removing it can count it out of that home's altOut)
  *   free:     unused, zero
- *   Readers look at version and tags only; stamps..free are the writer's alone.
+ *   Readers look at version, tags and altOut; the rest of the control is the writer's alone.
  *
  * slot (SLOT_HEADER_BYTES + keyStride + valueStride)
  * 0           8        10         14            14 + keyStride
@@ -62,7 +66,7 @@ import io.tidecache.api.InvalidRequest;
 public final class TableLayout {
   static final int TABLE_HEADER_BYTES = 64;
   static final int MAGIC = 0x54494445; // "TIDE"
-  static final int LAYOUT_VERSION = 3;
+  static final int LAYOUT_VERSION = 4;
   static final int HEADER_MAGIC = 0;
   static final int HEADER_VERSION = 4;
   static final int HEADER_BUCKETS = 8;
@@ -77,6 +81,8 @@ public final class TableLayout {
   static final int STAMPS_OFFSET = 24;
   static final int WINDOW_OFFSET = 56;
   static final int TTL_COUNT_OFFSET = 58;
+  static final int ALT_OUT_OFFSET = 59;
+  static final int ALT_WAYS_OFFSET = 60;
   /**
    * Layout 3 replaced the CLOCK reference bits and hands of layout 2 with a 16-bit access stamp
    * per way, growing the control block from 32 to 64 bytes, and gave each key a second bucket.
@@ -147,6 +153,18 @@ public final class TableLayout {
     int size = Math.min(GROUP_BUCKETS, buckets - first);
     int next = bucket + 1;
     return next - first == size ? first : next;
+  }
+
+  /** The index of the bucket at {@code offset} (see {@link #bucketOffsetAt}). */
+  int bucketAt(long offset) {
+    return (int) ((offset - TABLE_HEADER_BYTES) / bucketBytes);
+  }
+
+  /** The bucket whose alternative is {@code bucket}: the previous one of its group, wrapping. */
+  int homeOfAlt(int bucket) {
+    int first = bucket & -GROUP_BUCKETS;
+    int size = Math.min(GROUP_BUCKETS, buckets - first);
+    return bucket == first ? first + size - 1 : bucket - 1;
   }
 
   long bucketOffsetAt(int bucket) {

@@ -105,4 +105,64 @@ class TwoChoiceTest {
   private static byte[] bytes(long k) {
     return TestKeys.of(k);
   }
+
+  /**
+   * Each home bucket counts its keys that live in its other bucket, so that a miss probes one
+   * bucket when the count is 0. Under random puts (evicting), removes and expiries of keys from
+   * every home of a small table, the count always matches where the keys are, and no live key
+   * reads as missing.
+   */
+  @Test
+  void everyHomeCountsItsKeysLivingNextDoor() {
+    long bytes = TableLayout.bytesFor(20, 8, 1);
+    TableLayout layout = new TableLayout(8, 1, bytes);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+    int keySpace = 1_000;
+    long[] expiresAt = new long[keySpace]; // as written by this test; evictions aside
+    try (Arena arena = Arena.ofConfined()) {
+      ShardTable table = new ShardTable(arena.allocate(bytes, 64), layout);
+      ReadBuffer reads = new ReadBuffer();
+      for (int step = 1; step <= 20_000; step++) {
+        int k = rnd.nextInt(keySpace);
+        byte[] key = io.tidecache.engine.TestKeys.of(k);
+        long hash = KeyHash.hash(key);
+        int dice = rnd.nextInt(10);
+        if (dice < 6) {
+          long exp = dice == 0 ? step + 50 : 0;
+          if (table.put(key, hash, VALUE, exp, step, rnd.nextBoolean())) {
+            expiresAt[k] = exp;
+          }
+        } else if (dice < 8) {
+          table.remove(key, hash, step);
+        } else {
+          table.sweep(2, step);
+        }
+        if (step % 97 == 0) {
+          int[] out = new int[layout.buckets];
+          for (int j = 0; j < keySpace; j++) {
+            byte[] kb = io.tidecache.engine.TestKeys.of(j);
+            long h = KeyHash.hash(kb);
+            int at = table.bucketOf(kb, h);
+            if (at >= 0 && at != layout.bucketIndex(h)) {
+              out[layout.bucketIndex(h)]++;
+            }
+          }
+          for (int b = 0; b < layout.buckets; b++) {
+            assertThat(table.altOut(b)).as("bucket %d at step %d", b, step).isEqualTo(out[b]);
+          }
+          for (int j = 0; j < keySpace; j++) {
+            byte[] kb = io.tidecache.engine.TestKeys.of(j);
+            long h = KeyHash.hash(kb);
+            boolean live = table.bucketOf(kb, h) >= 0
+                && (expiresAt[j] == 0 || expiresAt[j] > step);
+            if (live) {
+              assertThat(table.read(kb, h, step, reads)).as("live key %d at step %d", j, step)
+                  .isNotNull();
+            }
+          }
+          reads.drainTo(table::touch);
+        }
+      }
+    }
+  }
 }

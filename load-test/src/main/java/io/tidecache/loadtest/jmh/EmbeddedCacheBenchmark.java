@@ -3,6 +3,7 @@ package io.tidecache.loadtest.jmh;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tidecache.api.ByteCache;
+import io.tidecache.api.ElasticCache;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
 import io.tidecache.engine.Engine;
@@ -92,7 +93,12 @@ public class EmbeddedCacheBenchmark {
   /** Entries the shard above can hold: what Caffeine is bounded to as well. */
   static final long CAPACITY = (SHARD_BYTES - TABLE_HEADER_BYTES) / BUCKET_BYTES * 16;
 
-  @Param({"tidecache", "caffeine", "chm"})
+  /**
+   * {@code tidecache}: the reactive API ({@code get} returns a Mono, consumed by a reusable
+   * subscriber); {@code tidecache-sync}: {@code getIfPresent(key, buffer)} on the caller's
+   * thread, which allocates nothing on a hit; both put through the reactive API.
+   */
+  @Param({"tidecache", "tidecache-sync", "caffeine", "chm"})
   public String impl;
 
   byte[][] keys;
@@ -110,7 +116,8 @@ public class EmbeddedCacheBenchmark {
     }
     zipf = zipfIndexes(KEY_SPACE, ZIPF_DRAWS, ZIPF_S, 42L);
     target = switch (impl) {
-      case "tidecache" -> new TideTarget(keys);
+      case "tidecache" -> new TideTarget(keys, false);
+      case "tidecache-sync" -> new TideTarget(keys, true);
       case "caffeine" -> new CaffeineTarget(heapKeys);
       case "chm" -> new ChmTarget(heapKeys);
       default -> throw new IllegalArgumentException("unknown impl " + impl);
@@ -153,6 +160,8 @@ public class EmbeddedCacheBenchmark {
     int pos;
     long rnd;
     final byte[] value = HeapKey.valueBytes(ThreadLocalRandom.current().nextLong());
+    /** Where {@code tidecache-sync} reads a value (reused: a hit allocates nothing). */
+    final byte[] readBuffer = new byte[HeapKey.VALUE_BYTES];
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicLong putErrors = new AtomicLong();
     final GetSink getSink = new GetSink();
@@ -221,11 +230,13 @@ public class EmbeddedCacheBenchmark {
 
   static final class TideTarget extends Target {
     private final Engine engine;
-    private final ByteCache cache;
+    private final ElasticCache cache;
     private final byte[][] keys;
+    private final boolean sync;
 
-    TideTarget(byte[][] keys) {
+    TideTarget(byte[][] keys, boolean sync) {
       this.keys = keys;
+      this.sync = sync;
       engine = Engine.builder().poolBytes(SHARD_BYTES).threads(1).build();
       cache = engine.createCache(CacheOptions.builder("bench").maxKeyBytes(HeapKey.KEY_BYTES)
           .maxValueBytes(HeapKey.VALUE_BYTES).shardBytes(SHARD_BYTES).build());
@@ -240,6 +251,9 @@ public class EmbeddedCacheBenchmark {
 
     @Override
     byte[] get(int index, ThreadState t) {
+      if (sync) {
+        return cache.getIfPresent(keys[index], t.readBuffer) >= 0 ? t.readBuffer : null;
+      }
       GetSink sink = t.getSink;
       sink.reset();
       cache.get(keys[index]).subscribe(sink);
