@@ -6,6 +6,7 @@ import io.tidecache.api.CacheOptions;
 import io.tidecache.api.CacheStats;
 import io.tidecache.api.ElasticCache;
 import io.tidecache.api.InvalidRequest;
+import io.tidecache.api.PoolExhausted;
 import io.tidecache.autoscaler.Autoscaler;
 import io.tidecache.autoscaler.AutoscalerSettings;
 import io.tidecache.engine.Engine;
@@ -379,7 +380,7 @@ public final class ElasticSoak implements Callable<Integer> {
           cache.removeShard().block(DEADLINE);
         }
         cache.rehash().blockLast(DEADLINE);
-      } catch (InvalidRequest refused) {
+      } catch (InvalidRequest | PoolExhausted refused) {
         if (!autoscaler) {
           throw refused;
         }
@@ -419,7 +420,8 @@ public final class ElasticSoak implements Callable<Integer> {
             violations.add("a rehash failed: " + e);
           }
         });
-      } catch (InvalidRequest refused) {
+      } catch (InvalidRequest | PoolExhausted refused) {
+        // another driver's change came first (or its pending shards hold the pool for now)
         refusedResizes.incrementAndGet();
       }
     }
