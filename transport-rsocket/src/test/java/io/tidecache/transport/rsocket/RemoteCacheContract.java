@@ -1,6 +1,7 @@
 package io.tidecache.transport.rsocket;
 
 import io.tidecache.api.ByteCache;
+import io.tidecache.api.contract.ByteCacheContract;
 import io.tidecache.api.CacheOptions;
 import io.tidecache.engine.Engine;
 import java.net.InetSocketAddress;

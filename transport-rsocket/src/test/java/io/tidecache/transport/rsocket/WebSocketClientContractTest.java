@@ -1,6 +1,6 @@
 package io.tidecache.transport.rsocket;
 
-/** The {@link ByteCacheContract} over RSocket on WebSocket. */
+/** The {@link io.tidecache.api.contract.ByteCacheContract} over RSocket on WebSocket. */
 class WebSocketClientContractTest extends RemoteCacheContract {
   @Override
   protected boolean webSocket() {

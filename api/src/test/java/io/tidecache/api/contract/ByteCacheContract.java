@@ -1,4 +1,4 @@
-package io.tidecache.transport.rsocket;
+package io.tidecache.api.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,16 +28,17 @@ import reactor.test.StepVerifier;
 
 /**
  * Not thread-safe (JUnit runs it on one thread): the {@link ByteCache} contract, bound once per
- * implementation (the embedded engine, the RSocket client over TCP and over WebSocket). Each test
+ * implementation: the embedded engine (the engine's own build runs it), and the RSocket client
+ * over TCP and over WebSocket (the transport's). Shipped in the api's test jar. Each test
  * gets a fresh, empty cache with a key stride of {@value #KEY_STRIDE} bytes, a value stride of
  * {@value #VALUE_STRIDE} bytes and no default time to live.
  *
  * <p>No test sleeps: the one real expiry is awaited by polling with a deadline.
  */
-abstract class ByteCacheContract {
-  static final int KEY_STRIDE = 64;
-  static final int VALUE_STRIDE = 256;
-  static final Duration WAIT = Duration.ofSeconds(10);
+public abstract class ByteCacheContract {
+  public static final int KEY_STRIDE = 64;
+  public static final int VALUE_STRIDE = 256;
+  public static final Duration WAIT = Duration.ofSeconds(10);
   private static final AtomicInteger NAMES = new AtomicInteger();
 
   protected ByteCache cache;
@@ -47,17 +48,17 @@ abstract class ByteCacheContract {
   protected abstract ByteCache newCache(String name, int maxKeyBytes, int maxValueBytes);
 
   @BeforeEach
-  void openCache() {
+  public void openCache() {
     name = "contract-" + NAMES.incrementAndGet();
     cache = newCache(name, KEY_STRIDE, VALUE_STRIDE);
   }
 
   @AfterEach
-  void closeCache() {
+  public void closeCache() {
     cache.close().block(WAIT);
   }
 
-  static byte[] b(String s) {
+  public static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -85,24 +86,24 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void nameIsTheCacheName() {
+  public void nameIsTheCacheName() {
     assertThat(cache.name()).isEqualTo(name);
   }
 
   @Test
-  void putThenGetReturnsTheValue() {
+  public void putThenGetReturnsTheValue() {
     StepVerifier.create(cache.put(b("k"), b("v1"))).verifyComplete();
     StepVerifier.create(cache.get(b("k"))).expectNextMatches(v -> Arrays.equals(v, b("v1")))
         .verifyComplete();
   }
 
   @Test
-  void getOfAnAbsentKeyIsEmpty() {
+  public void getOfAnAbsentKeyIsEmpty() {
     StepVerifier.create(cache.get(b("absent"))).verifyComplete();
   }
 
   @Test
-  void putOverwrites() {
+  public void putOverwrites() {
     cache.put(b("k"), b("v1")).block(WAIT);
     cache.put(b("k"), b("v2")).block(WAIT);
     assertThat(get(b("k"))).isEqualTo(b("v2"));
@@ -110,14 +111,14 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void anEmptyValueIsAHitNotAMiss() {
+  public void anEmptyValueIsAHitNotAMiss() {
     cache.put(b("empty"), new byte[0]).block(WAIT);
     StepVerifier.create(cache.get(b("empty"))).expectNextMatches(v -> v.length == 0)
         .verifyComplete();
   }
 
   @Test
-  void keyAndValueExactlyAtTheirStridesAreAccepted() {
+  public void keyAndValueExactlyAtTheirStridesAreAccepted() {
     byte[] key = filled(KEY_STRIDE, 'k');
     byte[] value = filled(VALUE_STRIDE, 'v');
     cache.put(key, value).block(WAIT);
@@ -125,7 +126,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void removeTellsWhetherTheKeyWasPresent() {
+  public void removeTellsWhetherTheKeyWasPresent() {
     cache.put(b("k"), b("v")).block(WAIT);
     StepVerifier.create(cache.remove(b("k"))).expectNext(true).verifyComplete();
     StepVerifier.create(cache.get(b("k"))).verifyComplete();
@@ -133,7 +134,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void aZeroTtlNeverExpiresAndALongTtlKeepsTheEntry() {
+  public void aZeroTtlNeverExpiresAndALongTtlKeepsTheEntry() {
     cache.put(b("forever"), b("v"), Duration.ZERO).block(WAIT);
     cache.put(b("hour"), b("v"), Duration.ofHours(1)).block(WAIT);
     assertThat(get(b("forever"))).isEqualTo(b("v"));
@@ -141,7 +142,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void aShortTtlExpires() {
+  public void aShortTtlExpires() {
     cache.put(b("short"), b("v"), Duration.ofMillis(30)).block(WAIT);
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (get(b("short")) != null) {
@@ -150,7 +151,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void aNegativeOrNullTtlIsRefusedAndChangesNothing() {
+  public void aNegativeOrNullTtlIsRefusedAndChangesNothing() {
     cache.put(b("k"), b("old")).block(WAIT);
     StepVerifier.create(cache.put(b("k"), b("new"), Duration.ofMillis(-1)))
         .verifyError(InvalidRequest.class);
@@ -159,7 +160,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void anEmptyKeyIsRefusedEverywhereAndChangesNothing() {
+  public void anEmptyKeyIsRefusedEverywhereAndChangesNothing() {
     StepVerifier.create(cache.put(new byte[0], b("v"))).verifyError(InvalidRequest.class);
     StepVerifier.create(cache.get(new byte[0])).verifyError(InvalidRequest.class);
     StepVerifier.create(cache.remove(new byte[0])).verifyError(InvalidRequest.class);
@@ -167,7 +168,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void aKeyOverItsStrideIsRefusedWithItsSizeAndLimit() {
+  public void aKeyOverItsStrideIsRefusedWithItsSizeAndLimit() {
     byte[] key = filled(KEY_STRIDE + 1, 'k');
     StepVerifier.create(cache.put(key, b("v"))).verifyErrorSatisfies(e -> {
       assertThat(e).isInstanceOf(KeyTooLarge.class);
@@ -181,7 +182,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void aValueOverItsStrideIsRefusedAndTheOldValueStays() {
+  public void aValueOverItsStrideIsRefusedAndTheOldValueStays() {
     cache.put(b("k"), b("old")).block(WAIT);
     StepVerifier.create(cache.put(b("k"), filled(VALUE_STRIDE + 1, 'v')))
         .verifyErrorSatisfies(e -> {
@@ -193,7 +194,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void getAllEmitsThePresentKeysInOrder() {
+  public void getAllEmitsThePresentKeysInOrder() {
     for (String k : List.of("a", "c", "e")) {
       cache.put(b(k), b("v-" + k)).block(WAIT);
     }
@@ -206,12 +207,12 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void getAllOfNoKeysIsEmpty() {
+  public void getAllOfNoKeysIsEmpty() {
     StepVerifier.create(cache.getAll(Flux.empty())).verifyComplete();
   }
 
   @Test
-  void getAllHonoursBackpressureBothWays() {
+  public void getAllHonoursBackpressureBothWays() {
     for (int i = 0; i < 100; i++) {
       cache.put(b("k" + i), b("v" + i)).block(WAIT);
     }
@@ -230,13 +231,13 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void getAllRefusesAKeyOverItsStride() {
+  public void getAllRefusesAKeyOverItsStride() {
     StepVerifier.create(cache.getAll(Flux.just(b("a"), filled(KEY_STRIDE + 1, 'k'))))
         .verifyError(KeyTooLarge.class);
   }
 
   @Test
-  void putAllStoresEveryEntryAndCountsThem() {
+  public void putAllStoresEveryEntryAndCountsThem() {
     List<CacheEntry<byte[], byte[]>> entries = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       entries.add(new CacheEntry<>(b("k" + i), b("v" + i)));
@@ -249,13 +250,13 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void putAllOfNoEntriesStoresNothing() {
+  public void putAllOfNoEntriesStoresNothing() {
     StepVerifier.create(cache.putAll(Flux.empty())).expectNext(0L).verifyComplete();
     assertThat(entries()).isZero();
   }
 
   @Test
-  void putAllStopsAtARefusedEntry() {
+  public void putAllStopsAtARefusedEntry() {
     Flux<CacheEntry<byte[], byte[]>> entries = Flux.just(
         new CacheEntry<>(b("good"), b("v")),
         new CacheEntry<>(b("bad"), filled(VALUE_STRIDE + 1, 'v')));
@@ -283,7 +284,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void scanGivesEveryEntryExactlyOnceWithItsValue() {
+  public void scanGivesEveryEntryExactlyOnceWithItsValue() {
     int n = 300;
     putKeys(n);
     cache.remove(b("k7")).block(WAIT);
@@ -293,12 +294,12 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void scanOfAnEmptyCacheIsEmpty() {
+  public void scanOfAnEmptyCacheIsEmpty() {
     StepVerifier.create(cache.scan()).verifyComplete();
   }
 
   @Test
-  void scanCanBeCancelledMidwayAndTheCacheGoesOn() {
+  public void scanCanBeCancelledMidwayAndTheCacheGoesOn() {
     putKeys(100);
     StepVerifier.create(cache.scan(), 0)
         .thenRequest(3)
@@ -311,7 +312,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void scanOneEntryAtATimeGivesThemAll() {
+  public void scanOneEntryAtATimeGivesThemAll() {
     int n = 50;
     putKeys(n);
     StepVerifier.create(cache.scan(), 1)
@@ -329,7 +330,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void statsCountHitsMissesAndPuts() {
+  public void statsCountHitsMissesAndPuts() {
     CacheStats before = cache.stats().block(WAIT);
     cache.put(b("k"), b("v")).block(WAIT);
     get(b("k"));
@@ -351,7 +352,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void typedViewsOverStringsAndLongs() {
+  public void typedViewsOverStringsAndLongs() {
     TypedCache<String, String> strings = cache.typed(Codecs.STRING, Codecs.STRING);
     strings.put("id-1", "Ada").block(WAIT);
     assertThat(strings.get("id-1").block(WAIT)).isEqualTo("Ada");
@@ -369,7 +370,7 @@ abstract class ByteCacheContract {
   }
 
   @Test
-  void afterCloseEveryOperationFailsWithCacheClosed() {
+  public void afterCloseEveryOperationFailsWithCacheClosed() {
     cache.close().block(WAIT);
     cache.close().block(WAIT); // idempotent
     StepVerifier.create(cache.get(b("k"))).verifyError(CacheClosed.class);

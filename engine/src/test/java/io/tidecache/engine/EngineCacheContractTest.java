@@ -1,13 +1,16 @@
-package io.tidecache.transport.rsocket;
+package io.tidecache.engine;
 
 import io.tidecache.api.ByteCache;
 import io.tidecache.api.CacheOptions;
-import io.tidecache.engine.Engine;
+import io.tidecache.api.contract.ByteCacheContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The {@link ByteCacheContract} bound to the embedded engine, called directly. */
-class EmbeddedCacheContractTest extends ByteCacheContract {
+/**
+ * The {@link ByteCacheContract} bound to the embedded engine, called directly (the transport binds
+ * the same contract to its client).
+ */
+class EngineCacheContractTest extends ByteCacheContract {
   private static Engine engine;
 
   @BeforeAll
