@@ -75,6 +75,7 @@ final class ElasticShardSet implements ElasticCache, ShardOwner {
     try {
       for (int i = 0; i < base.length; i++) {
         base[i] = maker.newShard(i);
+        maker.adopt(base[i]);
       }
     } catch (RuntimeException e) {
       for (Shard s : base) {

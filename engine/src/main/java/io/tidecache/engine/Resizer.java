@@ -95,9 +95,10 @@ final class Resizer {
         grown[c.shards().length] = shard;
         if (control.compareAndSet(c, new Control(grown, c.owners(), c.pending() + 1, null,
             c.closed()))) {
+          set.maker().adopt(shard);
           return c.pending() + 1;
         }
-        set.maker().discard(shard); // lost the race: its meters go and its lease is released
+        set.maker().discard(shard); // lost the race: it closes and releases its lease
       }
     });
   }

@@ -9,8 +9,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Thread-safe: makes the shards of one elastic shard set (a lease, a shard on the least loaded
- * engine thread, its meters) and unmakes them (meters removed; the shard closes or retires and
- * releases its lease itself).
+ * engine thread) and unmakes them (meters removed; the shard closes or retires and releases its
+ * lease itself).
+ *
+ * <p>Design note. Two callers may add a shard at once (an autoscaler and an operator, say); both
+ * build a shard for the same index and only one wins the control state's compare-and-set. A
+ * shard's meters are named by its index, so binding them before the race is decided let the
+ * loser's registration fall on the winner's meters, and the loser's clean-up then removed the
+ * winner's (a racing soak showed a shard's meters "already registered"). So a shard is made
+ * first and {@link #adopt adopted} (meters bound, {@link ShardEvent.ShardAdded} published) only
+ * once it has won.
  */
 final class ShardMaker {
   private final ElasticShardSet set;
@@ -23,27 +31,26 @@ final class ShardMaker {
   }
 
   /**
-   * A new shard at {@code index} on a fresh lease, announced with {@link ShardEvent.ShardAdded}.
+   * A new shard at {@code index} on a fresh lease, not yet adopted (see the class notes).
    *
    * @throws io.tidecache.api.PoolExhausted when the pool has no room (nothing is leased)
    */
   Shard newShard(int index) {
     MemLease lease = engine.pool().lease(set.options().shardBytes(), set.options().leaseTtl());
-    Shard shard = null;
     try {
-      shard = new Shard(set, index, lease, engine.threads().leastLoaded(),
+      return new Shard(set, index, lease, engine.threads().leastLoaded(),
           engine.metrics().timers(set.name(), index));
-      meters.put(shard, engine.metrics().bind(shard));
     } catch (RuntimeException e) {
-      if (shard != null) {
-        discard(shard);
-      }
       lease.release();
       throw e;
     }
-    engine.publish(new ShardEvent.ShardAdded(set.name(), index, lease.id(), lease.bytes(),
-        set.now()));
-    return shard;
+  }
+
+  /** The shard is the cache's now: its meters are bound and its arrival published. */
+  void adopt(Shard shard) {
+    meters.put(shard, engine.metrics().bind(shard));
+    engine.publish(new ShardEvent.ShardAdded(set.name(), shard.index, shard.lease.id(),
+        shard.lease.bytes(), set.now()));
   }
 
   /** A shard that never owned anything (a lost race, a failed start): unbound and closed. */

@@ -245,6 +245,7 @@ public final class ElasticSoak implements Callable<Integer> {
           }
         } catch (RuntimeException e) {
           violations.add("client " + client + " failed: " + e);
+          e.printStackTrace(); // where it failed, for the report
         } finally {
           stopped.countDown();
         }
