@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import io.tidecache.loadtest.report.MachineNoise;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -169,6 +170,7 @@ public final class NetworkBenchmark implements Callable<Integer> {
 
     long tick = ProcCpu.ticksPerSecond();
     String loadBefore = ProcCpu.loadAverage();
+    MachineNoise noise = MachineNoise.start();
     Instant began = Instant.now();
     System.out.printf(Locale.ROOT, "# tidecache network benchmark%n%n");
     System.out.printf(Locale.ROOT, "started %s; %d processors; java %s (%s); CLK_TCK %d%s; "
@@ -249,7 +251,7 @@ public final class NetworkBenchmark implements Callable<Integer> {
     }
     redisInfo = redisInfoOut[0];
 
-    report(phases, redisRuns, tideInfo, redisInfo, redisError, loadBefore, began);
+    report(phases, redisRuns, tideInfo, redisInfo, redisError, loadBefore, began, noise);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {
@@ -378,7 +380,8 @@ public final class NetworkBenchmark implements Callable<Integer> {
   // ------------------------------------------------------------------ report
 
   private void report(List<Phase> phases, List<RedisPeer.Run> redis, String tideInfo,
-      String redisInfo, String redisError, String loadBefore, Instant began) {
+      String redisInfo, String redisError, String loadBefore, Instant began,
+      MachineNoise noise) {
     System.out.println();
     System.out.println("## Results");
     System.out.println();
@@ -502,6 +505,16 @@ public final class NetworkBenchmark implements Callable<Integer> {
           r.cpuTicks(), r.csv().replace("\n", " | "));
     }
     System.out.printf(Locale.ROOT, "%nfinished %s (began %s)%n", Instant.now(), began);
+    StringBuilder last = new StringBuilder("tidecache GET");
+    if (tGet != null && rGet != null) {
+      last.append(String.format(Locale.ROOT, " %.2fx redis-benchmark GET", tGet.opsPerSecond()
+          / rGet.rps()));
+    }
+    if (tGet != null && eGet != null) {
+      last.append(String.format(Locale.ROOT, ", %.2fx the echo floor", tGet.opsPerSecond()
+          / eGet.opsPerSecond()));
+    }
+    System.out.println(last + "; " + noise.summary());
   }
 
   private static Phase find(List<Phase> phases, String target, String op, int n) {

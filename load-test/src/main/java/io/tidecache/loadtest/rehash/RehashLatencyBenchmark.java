@@ -17,6 +17,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.tidecache.loadtest.report.MachineNoise;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -208,6 +209,7 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
     WindowSampler.parkUntil(warmupEnd);
 
     long t0 = System.nanoTime();
+    MachineNoise noise = MachineNoise.start();
     System.err.printf(Locale.ROOT, "[rehash] measuring from JVM uptime %.3f s (to match -Xlog "
         + "output)%n", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
     long d = duration.toNanos();
@@ -235,6 +237,7 @@ public final class RehashLatencyBenchmark implements Callable<Integer> {
     String table = result.table();
     String summary = result.summary() + afterRun(engine, cache, keyBytes, load);
     System.out.print("\n" + table + "\n" + summary);
+    System.out.println(result.lastLine() + "; " + noise.summary());
     if (out != null) {
       Path dir = out.resolve("rehash-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
       Files.createDirectories(dir);

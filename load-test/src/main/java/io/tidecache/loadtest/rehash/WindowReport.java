@@ -170,6 +170,26 @@ final class WindowReport {
     return sb.toString();
   }
 
+  /**
+   * One line for the end of the run: the worst rehash window's p99 as a multiple of the steady
+   * p99, the max latency, and the migration rate, each beside its target.
+   */
+  String lastLine() {
+    List<Window> steady = rows.stream().filter(r -> r.step() == null).map(Row::window).toList();
+    long steadyP99 = Window.merge(steady, Window::all).getValueAtPercentile(99);
+    long worstP99 = rows.stream().filter(Row::rehash)
+        .mapToLong(r -> r.window().all().getValueAtPercentile(99)).max().orElse(0);
+    long max = rows.stream().mapToLong(r -> r.window().all().getMaxValue()).max().orElse(0);
+    double rate = steps.stream().mapToDouble(ScalingScript.Step::entriesPerSecond).max()
+        .orElse(0);
+    double ratio = steadyP99 == 0 ? Double.NaN : (double) worstP99 / steadyP99;
+    return String.format(Locale.ROOT, "rehash: worst window p99 %.2fx steady (target <= %.0fx: "
+            + "%s), max %.2f ms (target <= %.0f ms: %s), migration up to %,.0f entries/s "
+            + "(target >= 5,000,000: %s)", ratio, P99_FACTOR,
+        ratio <= P99_FACTOR ? "met" : "MISSED", max / 1e6, MAX_LATENCY_NANOS / 1e6,
+        max <= MAX_LATENCY_NANOS ? "met" : "MISSED", rate, rate >= 5_000_000 ? "met" : "MISSED");
+  }
+
   private String stepTable() {
     StringBuilder sb = new StringBuilder("| step | change ms | rehash ms | entries moved "
         + "| entries/s | buckets scanned | progress events | windows | worst p99 µs | max µs "
