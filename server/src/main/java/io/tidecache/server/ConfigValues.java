@@ -1,10 +1,9 @@
 package io.tidecache.server;
 
+import io.tidecache.api.Units;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Stateless: the text forms of configuration values. Each parser returns an empty result (never
@@ -21,52 +20,14 @@ import java.util.regex.Pattern;
 final class ConfigValues {
   private ConfigValues() {}
 
-  private static final Pattern SIZE =
-      Pattern.compile("(\\d{1,19})\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,15})\\s*(us|ms|s|m|h|d)");
-
+  /** Bytes, in the one grammar of sizes ({@link Units#size}). */
   static OptionalLong size(String text) {
-    Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      return OptionalLong.empty();
-    }
-    int shift = switch (m.group(2).isEmpty() ? ' ' : m.group(2).charAt(0)) {
-      case 'k' -> 10;
-      case 'm' -> 20;
-      case 'g' -> 30;
-      case 't' -> 40;
-      default -> 0;
-    };
-    try {
-      long n = Long.parseLong(m.group(1));
-      if (n > (Long.MAX_VALUE >> shift)) {
-        return OptionalLong.empty();
-      }
-      return OptionalLong.of(n << shift);
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty();
-    }
+    return Units.size(text);
   }
 
-  /** The duration, or {@code null} when the text is not one. */
+  /** The duration, or {@code null} when the text is not one ({@link Units#duration}). */
   static Duration duration(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    if (t.equals("0")) {
-      return Duration.ZERO;
-    }
-    Matcher m = DURATION.matcher(t);
-    if (!m.matches()) {
-      return null;
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "us" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    return Units.duration(text);
   }
 
   /** The boolean, or {@code null} when the text is not one. */
@@ -96,40 +57,13 @@ final class ConfigValues {
     return Double.parseDouble(t);
   }
 
-  /** 30s, 250ms, 1h, 0s, 50us. */
+  /** 30s, 250ms, 1h, 0s, 50us ({@link Units#formatDuration}). */
   static String formatDuration(Duration d) {
-    if (d.isZero()) {
-      return "0s";
-    }
-    if (d.toNanos() % 1_000_000 != 0 && d.compareTo(Duration.ofDays(1)) < 0) {
-      return d.toNanos() / 1000 + "us";
-    }
-    long ms = d.toMillis();
-    if (ms % 86_400_000 == 0) {
-      return ms / 86_400_000 + "d";
-    }
-    if (ms % 3_600_000 == 0) {
-      return ms / 3_600_000 + "h";
-    }
-    if (ms % 60_000 == 0) {
-      return ms / 60_000 + "m";
-    }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
+    return Units.formatDuration(d);
   }
 
-  /** 256m, 8m, 1536k, 100 (bytes): the largest exact unit. */
+  /** 256m, 8m, 1536k, 100 (bytes) ({@link Units#formatSize}). */
   static String formatSize(long bytes) {
-    String[] units = {"t", "g", "m", "k"};
-    int[] shifts = {40, 30, 20, 10};
-    for (int i = 0; i < units.length; i++) {
-      long unit = 1L << shifts[i];
-      if (bytes != 0 && bytes % unit == 0) {
-        return (bytes >> shifts[i]) + units[i];
-      }
-    }
-    return Long.toString(bytes);
+    return Units.formatSize(bytes);
   }
 }
