@@ -41,7 +41,8 @@ final class Resizer {
 
   private final ElasticShardSet set;
   private final AtomicReference<Control> control;
-  private volatile Routing routing;
+  /** Read directly by the data plane (one volatile read, no call: see ElasticShardSet#submit). */
+  volatile Routing routing;
 
   Resizer(ElasticShardSet set, Shard[] base) {
     this.set = set;
