@@ -12,7 +12,6 @@ import io.tidecache.api.ShardEvent;
 import io.tidecache.api.TideCacheException;
 import io.tidecache.engine.memory.MemoryPool;
 import io.tidecache.engine.table.KeyHash;
-import io.tidecache.engine.table.ShardTable;
 import io.tidecache.engine.table.TableLayout;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,34 +249,12 @@ final class ElasticShardSet implements ElasticCache, ShardOwner {
 
   @Override
   public byte[] getIfPresent(byte[] key) {
-    TideCacheException bad = RequestChecks.key(options, key);
-    if (bad != null) {
-      throw bad;
-    }
-    long hash = KeyHash.hash(key);
-    byte[] v = optimistic.read(key, hash);
-    return v != ShardTable.CONTENDED ? v : get(key).block();
+    return optimistic.getIfPresent(key);
   }
 
   @Override
   public int getIfPresent(byte[] key, byte[] into) {
-    Objects.requireNonNull(into, "into");
-    TideCacheException bad = RequestChecks.key(options, key);
-    if (bad != null) {
-      throw bad;
-    }
-    int n = optimistic.readInto(key, KeyHash.hash(key), into);
-    if (n != ShardTable.BUSY) {
-      return n;
-    }
-    byte[] v = get(key).block(); // the rare read the shard's writer must serve
-    if (v == null) {
-      return ShardTable.ABSENT;
-    }
-    if (v.length <= into.length) {
-      System.arraycopy(v, 0, into, 0, v.length);
-    }
-    return v.length;
+    return optimistic.getIfPresent(key, into);
   }
 
   /** See {@link OptimisticRead#read}. */

@@ -1,7 +1,10 @@
 package io.tidecache.engine;
 
 import io.micrometer.core.instrument.Timer;
+import io.tidecache.api.TideCacheException;
+import io.tidecache.engine.table.KeyHash;
 import io.tidecache.engine.table.ShardTable;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,6 +85,37 @@ final class OptimisticRead {
       return n;
     }
     return ShardTable.BUSY;
+  }
+
+  /** {@link io.tidecache.api.ElasticCache#getIfPresent(byte[])}: see there. */
+  byte[] getIfPresent(byte[] key) {
+    TideCacheException bad = RequestChecks.key(set.options(), key);
+    if (bad != null) {
+      throw bad;
+    }
+    byte[] v = read(key, KeyHash.hash(key));
+    return v != ShardTable.CONTENDED ? v : set.get(key).block(); // the writer must serve it
+  }
+
+  /** {@link io.tidecache.api.ElasticCache#getIfPresent(byte[], byte[])}: see there. */
+  int getIfPresent(byte[] key, byte[] into) {
+    Objects.requireNonNull(into, "into");
+    TideCacheException bad = RequestChecks.key(set.options(), key);
+    if (bad != null) {
+      throw bad;
+    }
+    int n = readInto(key, KeyHash.hash(key), into);
+    if (n != ShardTable.BUSY) {
+      return n;
+    }
+    byte[] v = set.get(key).block(); // the rare read the shard's writer must serve
+    if (v == null) {
+      return ShardTable.ABSENT;
+    }
+    if (v.length <= into.length) {
+      System.arraycopy(v, 0, into, 0, v.length);
+    }
+    return v.length;
   }
 
   /** Records a sampled optimistic get's latency against the key's home shard. */
