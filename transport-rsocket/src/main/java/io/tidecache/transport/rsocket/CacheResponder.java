@@ -109,7 +109,7 @@ final class CacheResponder implements RSocket {
 
   /** The stream, asking its source for more only while the client keeps up (see the notes). */
   private Flux<Payload> paced(Flux<Payload> stream) {
-    return new PacedByConnection<>(stream, budget);
+    return new PacedByConnection<>(stream, budget, PacedByConnection.ANSWERS);
   }
 
   /**

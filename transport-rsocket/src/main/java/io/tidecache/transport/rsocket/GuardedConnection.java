@@ -30,8 +30,10 @@ import reactor.netty.Connection;
  * whose framing it repeats (a u24 length prefix on TCP, one binary message per frame on
  * WebSocket), and adds:
  * <ul>
- *   <li>inbound, on the event loop: every frame passes {@link InboundCheck} before rsocket-java
- *       reads it; a frame that breaks a rule refuses the connection ({@link #refuse});
+ *   <li>inbound, on the event loop: frames are asked of the socket a few at a time, and none
+ *       while the client is behind on reading its answers ({@link PacedByConnection}); every
+ *       frame passes {@link InboundCheck} before rsocket-java reads it; a frame that breaks a
+ *       rule refuses the connection ({@link #refuse});
  *   <li>outbound, from any thread: every frame is counted in the connection's
  *       {@link OutboundBudget} (and its stream's end noted) before it is queued;
  *   <li>closing with a reason ({@link #closeWith}): the ERROR frame goes after every frame queued
@@ -180,7 +182,8 @@ final class GuardedConnection extends BaseDuplexConnection {
     Flux<ByteBuf> frames = webSocket
         ? connection.inbound().receiveObject().handle(this::unwrapMessage)
         : connection.inbound().receive().map(FrameLengthCodec::frame);
-    return frames.handle(this::checked);
+    return new PacedByConnection<>(frames, budget, PacedByConnection.FRAMES)
+        .handle(this::checked);
   }
 
   /** One WebSocket message: a whole binary message is one frame; anything else is refused. */

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Thread-safe: the bytes one connection has queued for its client and not yet written to the
- * socket, and what the server does when they pile up: it stops reading the connection, and the
- * streams of the connection ({@link PacedByConnection}) stop asking their sources for more.
+ * socket, and what the server does when they pile up: it stops reading the connection's requests
+ * and its streams stop asking their sources for more ({@link PacedByConnection}, both).
  *
  * <p>Implementation notes. An answer passes two queues on its way out: rsocket-java's send queue
  * (unbounded: every frame any thread sends is queued there at once) and Netty's outbound buffer,
@@ -20,14 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * reaches Netty's buffer ({@link #left}, the event loop, from {@link OutboundMeter}). The
  * connection is <em>congested</em> while more than {@code high} bytes wait in the send queue or
  * Netty's buffer is not writable (its high watermark is set to the same {@code high}); it is
- * relieved once at most {@code low} bytes wait and Netty's buffer is writable again. Congestion
- * sets {@code autoRead} off, so no more requests are read and nothing more is asked of the
- * caches for this client; relief sets it on again and wakes the streams that waited.
+ * relieved once at most {@code low} bytes wait and Netty's buffer is writable again. While it is
+ * congested, the flows paced by it ask for nothing: no request frame is handed to rsocket-java
+ * (so Reactor Netty stops reading the socket) and no stream asks its cache for more; relief
+ * wakes them ({@link #whenRelieved}).
  *
- * <p>Reading is switched only on the event loop. The congested flag may be raised by any thread
- * (a cache answering on an engine thread); it is lowered only on the event loop, which then looks
- * again at the count, so a frame added during the relief cannot leave the connection uncongested
- * with more than {@code high} bytes queued.
+ * <p>The congested flag may be raised by any thread (a cache answering on an engine thread); it
+ * is lowered only on the event loop, which then looks again at the count, so a frame added
+ * during the relief cannot leave the connection uncongested with more than {@code high} bytes
+ * queued.
  */
 final class OutboundBudget {
   private final Channel channel;
@@ -54,8 +55,8 @@ final class OutboundBudget {
     if (closed) {
       return;
     }
-    if (queued.addAndGet(bytes) > high && raise()) {
-      channel.eventLoop().execute(this::pauseReading);
+    if (queued.addAndGet(bytes) > high) {
+      raise();
     }
   }
 
@@ -70,9 +71,7 @@ final class OutboundBudget {
   /** Netty's buffer became writable or unwritable. The event loop. */
   void writabilityChanged() {
     if (!channel.isWritable()) {
-      if (raise()) {
-        pauseReading();
-      }
+      raise();
     } else if (congested.get()) {
       relieveIfDrained();
     }
@@ -89,9 +88,8 @@ final class OutboundBudget {
   }
 
   /**
-   * Runs {@code task} once the connection is relieved (on the event loop), or at once when it
-   * is not congested by the time it is registered. A task registered after {@link #close} never
-   * runs: its stream is being cancelled with the connection.
+   * Runs {@code task} once the connection is relieved (on the event loop) or closing, or at once
+   * when it is not congested by the time it is registered.
    */
   void whenRelieved(Runnable task) {
     waiting.add(task);
@@ -100,27 +98,22 @@ final class OutboundBudget {
     }
   }
 
-  /** The connection is closing: forget the waiting streams; reading is no longer switched. */
+  /**
+   * The connection is closing: it is never congested again, and the flows that waited are woken
+   * (inbound frames are then read and dropped until the client has closed).
+   */
   void close() {
     closed = true;
-    waiting.clear();
     if (congested.compareAndSet(true, false)) {
       counters.congestion(-1);
     }
+    runWaiting();
   }
 
-  /** Raises the congested flag; true when this call raised it (counted once per episode). */
-  private boolean raise() {
-    if (congested.compareAndSet(false, true)) {
+  /** Raises the congested flag (counted once per episode). */
+  private void raise() {
+    if (!closed && congested.compareAndSet(false, true)) {
       counters.congestion(1);
-      return true;
-    }
-    return false;
-  }
-
-  private void pauseReading() {
-    if (congested.get() && !closed) {
-      channel.config().setAutoRead(false);
     }
   }
 
@@ -132,21 +125,24 @@ final class OutboundBudget {
       return;
     }
     counters.congestion(-1);
-    channel.config().setAutoRead(true);
     runWaiting();
     // A frame added while the flag was up did not raise it again: look once more.
-    if (queued.get() > high && raise()) {
-      pauseReading();
+    if (queued.get() > high) {
+      raise();
     }
   }
 
+  /**
+   * Runs the tasks that were waiting when called, no more: a task that finds the connection
+   * congested again registers anew, and must wait for the next relief, not run again now (that
+   * would spin the event loop). Stops as soon as the connection is congested again.
+   */
   private void runWaiting() {
-    if (closed) {
-      waiting.clear();
-      return;
-    }
-    Runnable task;
-    while ((task = waiting.poll()) != null) {
+    for (int n = waiting.size(); n > 0 && (closed || !congested.get()); n--) {
+      Runnable task = waiting.poll();
+      if (task == null) {
+        return;
+      }
       task.run();
     }
   }

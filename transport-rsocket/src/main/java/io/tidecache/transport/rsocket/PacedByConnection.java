@@ -8,9 +8,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
 /**
- * Thread-safe operator (each subscription is a serial drain loop): a stream of one connection
- * that asks its source for an element only while the connection is not congested
- * ({@link OutboundBudget}), and one element at a time.
+ * Thread-safe operator (each subscription is a serial drain loop): a flow of one connection that
+ * asks its source for elements only while the connection is not congested
+ * ({@link OutboundBudget}), a few at a time: the answers of a stream (one at a time), and the
+ * connection's inbound frames (a small batch at a time).
  *
  * <p>Implementation notes. RSocket passes the client's REQUEST_N straight on: a client asking
  * for 2^31 - 1 scan entries would have the cache produce them as fast as it can, and since every
@@ -24,22 +25,38 @@ import reactor.core.publisher.Operators;
  * WIRE-FORMAT.md). The cost is one {@code request(1)} per element, which the engine's scan
  * serves from the region it holds.
  *
+ * <p>Inbound, the same holds for requests: rsocket-java asks for every frame at once, so a
+ * client that sends requests and reads nothing would have every request read and answered into
+ * memory. Between the socket and rsocket-java the connection's frames are asked for
+ * {@code batch} at a time, and not while the connection is congested; Reactor Netty then stops
+ * reading the socket by itself ({@code autoRead} off once its small inbound queue fills), so the
+ * client's further requests wait in the operating system's buffers, and then in the client. At
+ * most {@code batch} requests are read past the point of congestion.
+ *
  * <p>The drain loop is the usual work-in-progress counter: whichever thread increments it from
  * zero (a REQUEST_N on the event loop, an element arriving on an engine thread, the relief on the
  * event loop) runs the loop until no more work was signalled.
  */
 final class PacedByConnection<T> extends Flux<T> {
+  /** A stream's answers: one at a time. */
+  static final int ANSWERS = 1;
+  /** A connection's inbound frames: a few at a time. */
+  static final int FRAMES = 32;
+
   private final Flux<T> source;
   private final OutboundBudget budget;
+  private final int batch;
 
-  PacedByConnection(Flux<T> source, OutboundBudget budget) {
+  /** @param batch elements asked of the source at a time */
+  PacedByConnection(Flux<T> source, OutboundBudget budget, int batch) {
     this.source = source;
     this.budget = budget;
+    this.batch = batch;
   }
 
   @Override
   public void subscribe(CoreSubscriber<? super T> actual) {
-    source.subscribe(new Pacer<>(actual, budget));
+    source.subscribe(new Pacer<>(actual, budget, batch));
   }
 
   /** One subscription: the client's demand, and the one element asked of the source. */
@@ -53,19 +70,21 @@ final class PacedByConnection<T> extends Flux<T> {
 
     private final CoreSubscriber<? super T> actual;
     private final OutboundBudget budget;
+    private final int batch;
     private final Runnable onRelief = this::relieved;
     private Subscription upstream;
     private volatile long demand;
     private volatile int wip;
     private volatile int waiting;
-    /** An element was asked for and has not come yet. */
-    private volatile boolean outstanding;
+    /** Elements asked for that have not come yet. */
+    private volatile int outstanding;
     private volatile boolean cancelled;
     private boolean done;
 
-    Pacer(CoreSubscriber<? super T> actual, OutboundBudget budget) {
+    Pacer(CoreSubscriber<? super T> actual, OutboundBudget budget, int batch) {
       this.actual = actual;
       this.budget = budget;
+      this.batch = batch;
     }
 
     @Override
@@ -87,10 +106,14 @@ final class PacedByConnection<T> extends Flux<T> {
         Operators.onNextDropped(t, actual.currentContext());
         return;
       }
-      outstanding = false;
-      DEMAND.decrementAndGet(this);
+      outstanding--; // only onNext lowers it, and only the drain loop raises it from 0
+      if (demand != Long.MAX_VALUE) {
+        DEMAND.decrementAndGet(this);
+      }
       actual.onNext(t);
-      drain();
+      if (outstanding == 0) {
+        drain();
+      }
     }
 
     @Override
@@ -137,10 +160,12 @@ final class PacedByConnection<T> extends Flux<T> {
       }
       int missed = 1;
       for (;;) {
-        if (!cancelled && !outstanding && demand > 0) {
+        long d = demand;
+        if (!cancelled && outstanding == 0 && d > 0) {
           if (!budget.congested()) {
-            outstanding = true;
-            upstream.request(1);
+            int n = (int) Math.min(d, batch);
+            outstanding = n;
+            upstream.request(n);
           } else if (WAITING.compareAndSet(this, 0, 1)) {
             budget.whenRelieved(onRelief);
           }
