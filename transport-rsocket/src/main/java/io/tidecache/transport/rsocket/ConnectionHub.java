@@ -136,11 +136,16 @@ final class ConnectionHub implements GuardedConnection.Owner {
     return Mono.defer(() -> {
       List<Mono<Void>> closed = new ArrayList<>();
       for (GuardedConnection g : live) {
-        if (!g.closing()) {
-          counters.countClosedByStop();
-        }
-        g.closeWith(error, WebSocketCloseStatus.ENDPOINT_UNAVAILABLE);
         Channel ch = g.channel();
+        // On the connection's event loop, where its requests are handled: a request is then
+        // either handled (and its answer queued) before the frame, or dropped after it, never
+        // answered into a send queue that has just been closed.
+        ch.eventLoop().execute(() -> {
+          if (!g.closing()) {
+            counters.countClosedByStop();
+          }
+          g.closeWith(error, WebSocketCloseStatus.ENDPOINT_UNAVAILABLE);
+        });
         closed.add(Mono.create(sink -> ch.closeFuture().addListener(f -> sink.success())));
       }
       return Mono.when(closed).timeout(LINGER.plus(LINGER), Mono.empty());

@@ -1,16 +1,18 @@
 package io.tidecache.transport.rsocket;
 
-import static io.tidecache.transport.rsocket.RawFrames.key;
-import static io.tidecache.transport.rsocket.RawFrames.requestResponse;
-import static io.tidecache.transport.rsocket.RawFrames.setup;
-import static io.tidecache.transport.rsocket.RawFrames.tcp;
+import static io.tidecache.transport.rsocket.testing.RawFrames.key;
+import static io.tidecache.transport.rsocket.testing.RawFrames.requestResponse;
+import static io.tidecache.transport.rsocket.testing.RawFrames.setup;
+import static io.tidecache.transport.rsocket.testing.RawFrames.tcp;
 import static io.tidecache.transport.rsocket.RawRSocket.WAIT;
 import static io.tidecache.transport.rsocket.ServerLimitsTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidecache.transport.rsocket.RawFrames.Frame;
 import io.tidecache.transport.rsocket.ServerCounters.Refusal;
 import io.tidecache.transport.rsocket.testing.HeldCache;
+import io.tidecache.transport.rsocket.testing.RawFrames.Frame;
+import io.tidecache.transport.rsocket.testing.RawFrames;
+import io.tidecache.transport.rsocket.testing.RawTcp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
