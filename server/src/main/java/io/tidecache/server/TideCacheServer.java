@@ -220,7 +220,11 @@ final class TideCacheServer {
             }))
         .maxInFlightPerConnection(config.maxInFlight())
         .maxFrameSize(config.maxFrameSize())
-        .eventBuffer(config.eventBuffer());
+        .eventBuffer(config.eventBuffer())
+        .setupTimeout(config.setupTimeout())
+        .maxConnections(config.maxConnections())
+        .maxConnectionsPerAddress(config.maxConnectionsPerAddress())
+        .outboundBuffer(config.outboundBuffer());
     if (config.defaultCache() != null) {
       b.defaultCache(config.defaultCache());
     }

@@ -128,7 +128,11 @@ class ServerConfigTest {
         "cache.autoscaler.max-shards", "8",
         "max-in-flight", "16",
         "max-frame-size", "1m",
-        "shutdown.grace", "2s"));
+        "shutdown.grace", "2s",
+        "setup-timeout", "250ms",
+        "max-connections", "10",
+        "max-connections-per-address", "3",
+        "outbound-buffer", "64k"));
     AutoscalerSettings a = c.caches().getFirst().autoscaler();
     assertThat(a.sampleInterval()).isEqualTo(Duration.ofMillis(20));
     assertThat(a.growOccupancy()).isEqualTo(0.9);
@@ -140,6 +144,10 @@ class ServerConfigTest {
     assertThat(c.maxInFlight()).isEqualTo(16);
     assertThat(c.maxFrameSize()).isEqualTo(1 << 20);
     assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.setupTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.maxConnections()).isEqualTo(10);
+    assertThat(c.maxConnectionsPerAddress()).isEqualTo(3);
+    assertThat(c.outboundBuffer()).isEqualTo(64 << 10);
   }
 
   @Test
@@ -226,6 +234,12 @@ class ServerConfigTest {
         bad("max-frame-size", "16m", "64 to 16777215"),
         bad("event-buffer", "0", "1 to 1048576"),
         bad("shutdown.grace", "11m", "0s to 10m"),
+        bad("setup-timeout", "5ms", "10ms to 1h"),
+        bad("setup-timeout", "2h", "10ms to 1h"),
+        bad("max-connections", "0", "1 to 1048576"),
+        bad("max-connections-per-address", "-1", "0 (no limit) to 1048576"),
+        bad("outbound-buffer", "512", "1k to 1g"),
+        bad("outbound-buffer", "2g", "1k to 1g"),
         bad("shutdown.grace", "10", "not a duration"),
         bad("shutdown.grace", "-1s", "not a duration"),
         bad("cache.max-key-bytes", "0", "1 to 65535"),
