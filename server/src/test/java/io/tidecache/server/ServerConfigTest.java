@@ -128,11 +128,7 @@ class ServerConfigTest {
         "cache.autoscaler.max-shards", "8",
         "max-in-flight", "16",
         "max-frame-size", "1m",
-        "shutdown.grace", "2s",
-        "setup-timeout", "250ms",
-        "max-connections", "10",
-        "max-connections-per-address", "3",
-        "outbound-buffer", "64k"));
+        "shutdown.grace", "2s"));
     AutoscalerSettings a = c.caches().getFirst().autoscaler();
     assertThat(a.sampleInterval()).isEqualTo(Duration.ofMillis(20));
     assertThat(a.growOccupancy()).isEqualTo(0.9);
@@ -144,10 +140,21 @@ class ServerConfigTest {
     assertThat(c.maxInFlight()).isEqualTo(16);
     assertThat(c.maxFrameSize()).isEqualTo(1 << 20);
     assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void connectionLimitsAreRead() {
+    ServerConfig c = conclude(Map.of("setup-timeout", "250ms", "max-connections", "10",
+        "max-connections-per-address", "3", "outbound-buffer", "64k"));
     assertThat(c.setupTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.maxConnections()).isEqualTo(10);
     assertThat(c.maxConnectionsPerAddress()).isEqualTo(3);
     assertThat(c.outboundBuffer()).isEqualTo(64 << 10);
+    ServerConfig d = ServerConfig.defaults();
+    assertThat(d.setupTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.maxConnections()).isEqualTo(1024);
+    assertThat(d.maxConnectionsPerAddress()).isZero();
+    assertThat(d.outboundBuffer()).isEqualTo(256 << 10);
   }
 
   @Test
