@@ -47,6 +47,10 @@ final class ConfigKeys {
   static final String MAX_IN_FLIGHT = "max-in-flight";
   static final String MAX_FRAME_SIZE = "max-frame-size";
   static final String EVENT_BUFFER = "event-buffer";
+  static final String SETUP_TIMEOUT = "setup-timeout";
+  static final String MAX_CONNECTIONS = "max-connections";
+  static final String MAX_CONNECTIONS_PER_ADDRESS = "max-connections-per-address";
+  static final String OUTBOUND_BUFFER = "outbound-buffer";
   static final String SHUTDOWN_GRACE = "shutdown.grace";
 
   // Cache keys (cache.<key> or cache.<name>.<key>).
@@ -112,6 +116,17 @@ final class ConfigKeys {
         "largest inbound RSocket frame (larger payloads come fragmented)");
     server(EVENT_BUFFER, "256", "1 to 1048576",
         "events kept for a slow events subscriber before the oldest are dropped (counted)");
+    server(SETUP_TIMEOUT, "10s", "10ms to 1h",
+        "how long a new connection may take to send its SETUP (then SETUP_TIMEOUT, closed); "
+            + "also how long an HTTP connection may stay idle");
+    server(MAX_CONNECTIONS, "1024", "1 to 1048576",
+        "RSocket connections open at once, TCP and WebSocket together (past it: "
+            + "TOO_MANY_CONNECTIONS, closed)");
+    server(MAX_CONNECTIONS_PER_ADDRESS, "0", "0 (no limit) to 1048576",
+        "RSocket connections open at once from one client IP address");
+    server(OUTBOUND_BUFFER, "256k", "1k to 1g",
+        "bytes queued for one client past which its requests are no longer read and its "
+            + "streams wait, until it has read half of them");
     server(SHUTDOWN_GRACE, "10s", "0s to 10m",
         "on SIGTERM, how long in-flight requests may take to finish");
 

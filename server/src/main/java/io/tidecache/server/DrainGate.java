@@ -5,10 +5,14 @@ import io.tidecache.api.CacheClosed;
 import io.tidecache.api.CacheEntry;
 import io.tidecache.api.CacheStats;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -22,12 +26,23 @@ import reactor.core.scheduler.Scheduler;
  * field, the {@link LongAdder} cells), so either the operation sees the gate closed and backs
  * out, or the stopper's count includes it: none slips through unseen. The count is a sum of
  * cells, exact once nothing moves, which is the only moment the stopper trusts it (zero).
+ *
+ * <p>The long operations (a scan, a getAll or putAll channel) can outlive the stop's grace;
+ * {@link #cut} ends those still running with {@link CacheClosed}, so that each client gets an
+ * ERROR frame on its stream rather than a closed connection. Each registers a one-shot trigger
+ * while it runs ({@code takeUntilOther}); single-key operations take microseconds and are not
+ * registered, so the hot path pays nothing for it.
  */
 final class DrainGate {
   private volatile boolean open = true;
   private final LongAdder inFlight = new LongAdder();
   private final LongAdder admitted = new LongAdder();
   private final LongAdder refused = new LongAdder();
+  private final LongAdder cut = new LongAdder();
+  private final Set<Cut> cuttable = ConcurrentHashMap.newKeySet();
+
+  /** The trigger of one running long operation, and whether it was pulled. */
+  private record Cut(Sinks.One<Boolean> trigger, AtomicBoolean pulled) {}
 
   /** A view of {@code cache} whose operations pass this gate. */
   ByteCache wrap(ByteCache cache) {
@@ -56,6 +71,26 @@ final class DrainGate {
   /** Operations refused because the gate was closed. */
   long refused() {
     return refused.sum();
+  }
+
+  /** Long operations ended by {@link #cut} with {@link CacheClosed}. */
+  long cut() {
+    return cut.sum();
+  }
+
+  /**
+   * Ends every scan and getAll/putAll still running with {@link CacheClosed} (their sources are
+   * cancelled); returns how many were told. Call after {@link #close}.
+   */
+  int cutLongOperations() {
+    int n = 0;
+    for (Cut c : cuttable) {
+      if (c.pulled().compareAndSet(false, true)) {
+        c.trigger().tryEmitValue(Boolean.TRUE);
+        n++;
+      }
+    }
+    return n;
   }
 
   /**
@@ -97,6 +132,23 @@ final class DrainGate {
     });
   }
 
+  /** {@code call}, ended with {@link CacheClosed} by {@link #cutLongOperations} if still running. */
+  private <T> Flux<T> cuttable(String cache, Flux<T> call) {
+    return Flux.defer(() -> {
+      Cut c = new Cut(Sinks.one(), new AtomicBoolean());
+      cuttable.add(c);
+      return call.takeUntilOther(c.trigger().asMono())
+          .concatWith(Flux.defer(() -> {
+            if (c.pulled().get()) {
+              cut.increment();
+              return Flux.error(new CacheClosed(cache));
+            }
+            return Flux.empty();
+          }))
+          .doFinally(s -> cuttable.remove(c));
+    });
+  }
+
   /** Thread-safe: a cache whose operations pass the gate; closing it closes the cache. */
   private final class Gated implements ByteCache {
     private final ByteCache cache;
@@ -132,17 +184,18 @@ final class DrainGate {
 
     @Override
     public Flux<CacheEntry<byte[], byte[]>> getAll(Publisher<byte[]> keys) {
-      return admit(cache.name(), Flux.defer(() -> cache.getAll(keys)));
+      return admit(cache.name(), cuttable(cache.name(), Flux.defer(() -> cache.getAll(keys))));
     }
 
     @Override
     public Mono<Long> putAll(Publisher<CacheEntry<byte[], byte[]>> entries) {
-      return admit(cache.name(), Mono.defer(() -> cache.putAll(entries)));
+      return admit(cache.name(), cuttable(cache.name(), Mono.defer(() -> cache.putAll(entries))
+          .flux())).singleOrEmpty();
     }
 
     @Override
     public Flux<CacheEntry<byte[], byte[]>> scan() {
-      return admit(cache.name(), Flux.defer(cache::scan));
+      return admit(cache.name(), cuttable(cache.name(), Flux.defer(cache::scan)));
     }
 
     @Override

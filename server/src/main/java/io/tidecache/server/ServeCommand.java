@@ -157,6 +157,23 @@ final class ServeCommand implements Callable<Integer> {
       description = "max-frame-size (default 16777215).")
   String maxFrameSize;
 
+  @Option(names = "--setup-timeout", paramLabel = "DURATION",
+      description = "setup-timeout: a new connection's time to send its SETUP (default 10s).")
+  String setupTimeout;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "max-connections: RSocket connections open at once (default 1024).")
+  String maxConnections;
+
+  @Option(names = "--max-connections-per-address", paramLabel = "N",
+      description = "max-connections-per-address: per client IP (default 0: no limit).")
+  String maxConnectionsPerAddress;
+
+  @Option(names = "--outbound-buffer", paramLabel = "SIZE",
+      description = "outbound-buffer: bytes queued for one client before it is held back "
+          + "(default 256k).")
+  String outboundBuffer;
+
   @Option(names = "--shutdown-grace", paramLabel = "DURATION",
       description = "shutdown.grace: in-flight requests' time to finish on stop (default 10s).")
   String shutdownGrace;
@@ -240,6 +257,11 @@ final class ServeCommand implements Callable<Integer> {
     flag(flags, MAX_IN_FLIGHT, maxInFlight, "--max-in-flight");
     flag(flags, MAX_FRAME_SIZE, maxFrameSize, "--max-frame-size");
     flag(flags, SHUTDOWN_GRACE, shutdownGrace, "--shutdown-grace");
+    flag(flags, SETUP_TIMEOUT, setupTimeout, "--setup-timeout");
+    flag(flags, MAX_CONNECTIONS, maxConnections, "--max-connections");
+    flag(flags, MAX_CONNECTIONS_PER_ADDRESS, maxConnectionsPerAddress,
+        "--max-connections-per-address");
+    flag(flags, OUTBOUND_BUFFER, outboundBuffer, "--outbound-buffer");
     Map<String, Value> file = config == null ? Map.of() : ConfigSource.readFile(config);
     return ConfigSource.of(flags, file);
   }

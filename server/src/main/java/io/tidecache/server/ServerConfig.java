@@ -44,11 +44,16 @@ import java.util.Set;
  * @param maxFrameSize largest inbound frame
  * @param eventBuffer events kept for a slow subscriber
  * @param shutdownGrace how long in-flight requests may take to finish on stop
+ * @param setupTimeout how long a new connection may take to send its SETUP
+ * @param maxConnections RSocket connections open at once
+ * @param maxConnectionsPerAddress the same per client address (0: no limit)
+ * @param outboundBuffer bytes queued for one client before it is held back
  */
 record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath, long poolBytes,
     int engineThreads, Duration engineIdleSpin, List<CacheConfig> caches, String defaultCache, Path tlsCert, Path tlsKey,
     List<String> tokens, int maxInFlight, int maxFrameSize, int eventBuffer,
-    Duration shutdownGrace) {
+    Duration shutdownGrace, Duration setupTimeout, int maxConnections,
+    int maxConnectionsPerAddress, int outboundBuffer) {
 
   /**
    * One cache: its options, and its autoscaler's settings ({@code null}: no autoscaler).
@@ -127,6 +132,11 @@ record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath
       int maxFrame = (int) size(server(MAX_FRAME_SIZE), 64, 0xFF_FFFF);
       int eventBuffer = (int) whole(server(EVENT_BUFFER), 1, 1 << 20);
       Duration grace = duration(server(SHUTDOWN_GRACE), Duration.ZERO, Duration.ofMinutes(10));
+      Duration setupTimeout = duration(server(SETUP_TIMEOUT), Duration.ofMillis(10),
+          Duration.ofHours(1));
+      int maxConnections = (int) whole(server(MAX_CONNECTIONS), 1, 1 << 20);
+      int maxPerAddress = (int) whole(server(MAX_CONNECTIONS_PER_ADDRESS), 0, 1 << 20);
+      int outboundBuffer = (int) size(server(OUTBOUND_BUFFER), 1 << 10, 1 << 30);
       unknownKeys(names);
 
       List<CacheConfig> caches = new ArrayList<>();
@@ -155,7 +165,8 @@ record ServerConfig(String bind, int tcpPort, int httpPort, String webSocketPath
         throw new ConfigException(List.copyOf(problems));
       }
       return new ServerConfig(bind, tcpPort, httpPort, wsPath, pool, threads, idleSpin, caches,
-          defaultCache, tls[0], tls[1], tokens, maxInFlight, maxFrame, eventBuffer, grace);
+          defaultCache, tls[0], tls[1], tokens, maxInFlight, maxFrame, eventBuffer, grace,
+          setupTimeout, maxConnections, maxPerAddress, outboundBuffer);
     }
 
     // ---- server keys -------------------------------------------------------------------

@@ -51,8 +51,12 @@ import reactor.core.scheduler.Schedulers;
  * first ({@link RunningCacheServer#stopAccepting()}: a new connection is refused, those
  * established stay open), then the gate closes (a new request on an open connection gets
  * {@code CACHE_CLOSED}), in-flight ones get {@code shutdown.grace} to finish on their
- * connections, then the connections close, the autoscalers stop, and the engine closes, which
- * releases every lease. During the grace {@code /health} answers only on an HTTP connection
+ * connections; scans and channels still running then end with {@code CACHE_CLOSED} on their
+ * stream ({@link DrainGate#cutLongOperations}); then every connection gets an ERROR frame on
+ * stream 0 (CONNECTION_CLOSE, {@code CACHE_CLOSED: the server is stopping...}) after the frames
+ * already queued on it, which ends whatever its client sent that was not read, and is closed
+ * once its client has read it (no reset: {@link RunningCacheServer#closeConnections}); then the
+ * autoscalers stop, and the engine closes, which releases every lease. During the grace {@code /health} answers only on an HTTP connection
  * already open: its port is the WebSocket listener's, closed with the others. Scraping
  * {@code /metrics} reads MXBeans and {@code /proc}, which may block, so it runs on bounded-elastic
  * threads, never on the event loop. The server's own log ({@link JsonLog}) never blocks, so
@@ -65,8 +69,9 @@ final class TideCacheServer {
   static final String WIRE_FORMAT = "transport-rsocket/WIRE-FORMAT.md";
   static final String VERSION = "0.1.0";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-  /** How long connections stay open after the drain, so that the last frames reach clients. */
-  static final Duration FLUSH_LINGER = Duration.ofMillis(100);
+  /** What a connection closed by the stop is told (after CACHE_CLOSED: ), on stream 0. */
+  static final String STOP_MESSAGE = "the server is stopping; a request on this connection that "
+      + "got no answer before this was not served";
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -88,9 +93,18 @@ final class TideCacheServer {
    * What a stop did.
    *
    * @param drained true when every in-flight request finished within the grace
-   * @param abandoned requests still in flight when the grace ran out (their connections closed)
+   * @param abandoned requests still in flight when the grace ran out, after the long ones were
+   *     cut: their connection's CONNECTION_CLOSE frame ended them
    * @param requests requests admitted since the start
    * @param refusedWhileStopping requests refused because the server was stopping
+   *     ({@code CACHE_CLOSED} on their stream)
+   * @param cutAtGrace scans and channels still running when the grace ran out, ended with
+   *     {@code CACHE_CLOSED} on their stream
+   * @param connectionsClosed RSocket connections closed with a CONNECTION_CLOSE frame
+   *     ({@code CACHE_CLOSED: ...} on stream 0)
+   * @param streamsCutByClose streams still open when that frame was sent (it ended them)
+   * @param requestsAfterClose requests read after that frame: not served; the client had the
+   *     frame, which ended them
    * @param leasesReleased memory leases released by closing the engine
    * @param bytesReleased bytes those leases held
    * @param leasesActive leases still active after the stop (0 when clean)
@@ -101,6 +115,7 @@ final class TideCacheServer {
    * @param failure what went wrong while stopping, or {@code null}
    */
   record StopReport(boolean drained, long abandoned, long requests, long refusedWhileStopping,
+      long cutAtGrace, long connectionsClosed, long streamsCutByClose, long requestsAfterClose,
       long leasesReleased, long bytesReleased, long leasesActive, long poolFreeBytes,
       long poolBytes, long stopMillis, long uptimeMillis, String failure) {
     /** True when nothing was left behind: no lease active, no error. */
@@ -205,7 +220,11 @@ final class TideCacheServer {
             }))
         .maxInFlightPerConnection(config.maxInFlight())
         .maxFrameSize(config.maxFrameSize())
-        .eventBuffer(config.eventBuffer());
+        .eventBuffer(config.eventBuffer())
+        .setupTimeout(config.setupTimeout())
+        .maxConnections(config.maxConnections())
+        .maxConnectionsPerAddress(config.maxConnectionsPerAddress())
+        .outboundBuffer(config.outboundBuffer());
     if (config.defaultCache() != null) {
       b.defaultCache(config.defaultCache());
     }
@@ -309,13 +328,24 @@ final class TideCacheServer {
     stopping.tryEmitValue(Boolean.TRUE); // ends every events stream
     Boolean drained = gate.drained(config.shutdownGrace(), Duration.ofMillis(5),
         Schedulers.parallel()).block();
+    // Scans and channels still running get CACHE_CLOSED on their stream; give those frames a
+    // moment to be queued behind the answers already sent.
+    if (gate.cutLongOperations() > 0) {
+      gate.drained(Duration.ofSeconds(1), Duration.ofMillis(1), Schedulers.parallel()).block();
+    }
     long abandoned = gate.inFlight();
+    long closedBefore = 0;
+    long cutBefore = 0;
+    long afterBefore = 0;
     if (running != null) {
+      closedBefore = running.counters().closedByStop();
+      cutBefore = running.counters().streamsCut();
+      afterBefore = running.counters().requestsAfterClose();
       try {
-        // The events streams completed above; their COMPLETE frames are on their way through
-        // each connection's send queue. Closing a connection at once can cut that short, and a
-        // subscriber would see the connection drop instead of its stream end.
-        Mono.delay(FLUSH_LINGER).block();
+        // Every connection is told, after the frames already queued on it, and closed once its
+        // client has read that: a request still in transit then ends with that frame, not with
+        // a reset.
+        running.closeConnections(STOP_MESSAGE).block(CLOSE_TIMEOUT);
         running.dispose().block(CLOSE_TIMEOUT);
       } catch (RuntimeException e) {
         failures.add("closing the connections: " + e);
@@ -343,15 +373,22 @@ final class TideCacheServer {
     long leasesAfter = engine.pool().activeLeases();
     gcMetrics.close();
     long stopMillis = (System.nanoTime() - t0) / 1_000_000;
+    long connectionsClosed = running == null ? 0 : running.counters().closedByStop() - closedBefore;
+    long streamsCut = running == null ? 0 : running.counters().streamsCut() - cutBefore;
+    long afterClose = running == null ? 0
+        : running.counters().requestsAfterClose() - afterBefore;
     stopReport = new StopReport(Boolean.TRUE.equals(drained), abandoned, gate.admitted(),
-        gate.refused(), leasesBefore - leasesAfter, bytesBefore - engine.pool().leasedBytes(),
+        gate.refused(), gate.cut(), connectionsClosed, streamsCut, afterClose,
+        leasesBefore - leasesAfter, bytesBefore - engine.pool().leasedBytes(),
         leasesAfter, engine.pool().freeBytes(), engine.pool().budget(), stopMillis,
         (System.nanoTime() - startNanos) / 1_000_000,
         failures.isEmpty() ? null : String.join("; ", failures));
     StopReport r = stopReport;
     log.write(r.clean() ? "info" : "error", "stopped", "drained", r.drained(),
         "abandonedRequests", r.abandoned(), "requests", r.requests(),
-        "refusedWhileStopping", r.refusedWhileStopping(), "leasesReleased", r.leasesReleased(),
+        "refusedWhileStopping", r.refusedWhileStopping(), "cutAtGrace", r.cutAtGrace(),
+        "connectionsClosed", r.connectionsClosed(), "streamsCutByClose", r.streamsCutByClose(),
+        "requestsAfterClose", r.requestsAfterClose(), "leasesReleased", r.leasesReleased(),
         "bytesReleased", r.bytesReleased(), "leasesActive", r.leasesActive(),
         "poolFreeBytes", r.poolFreeBytes(), "poolBytes", r.poolBytes(),
         "stopMillis", r.stopMillis(), "uptimeMillis", r.uptimeMillis(),

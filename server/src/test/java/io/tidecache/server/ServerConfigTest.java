@@ -143,6 +143,21 @@ class ServerConfigTest {
   }
 
   @Test
+  void connectionLimitsAreRead() {
+    ServerConfig c = conclude(Map.of("setup-timeout", "250ms", "max-connections", "10",
+        "max-connections-per-address", "3", "outbound-buffer", "64k"));
+    assertThat(c.setupTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.maxConnections()).isEqualTo(10);
+    assertThat(c.maxConnectionsPerAddress()).isEqualTo(3);
+    assertThat(c.outboundBuffer()).isEqualTo(64 << 10);
+    ServerConfig d = ServerConfig.defaults();
+    assertThat(d.setupTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.maxConnections()).isEqualTo(1024);
+    assertThat(d.maxConnectionsPerAddress()).isZero();
+    assertThat(d.outboundBuffer()).isEqualTo(256 << 10);
+  }
+
+  @Test
   void maxGrowStepIsReadForEveryCacheAndForOne() {
     ServerConfig c = conclude(Map.of("caches", "a,b",
         "cache.autoscaler.max-grow-step", "8",
@@ -226,6 +241,12 @@ class ServerConfigTest {
         bad("max-frame-size", "16m", "64 to 16777215"),
         bad("event-buffer", "0", "1 to 1048576"),
         bad("shutdown.grace", "11m", "0s to 10m"),
+        bad("setup-timeout", "5ms", "10ms to 1h"),
+        bad("setup-timeout", "2h", "10ms to 1h"),
+        bad("max-connections", "0", "1 to 1048576"),
+        bad("max-connections-per-address", "-1", "0 (no limit) to 1048576"),
+        bad("outbound-buffer", "512", "1k to 1g"),
+        bad("outbound-buffer", "2g", "1k to 1g"),
         bad("shutdown.grace", "10", "not a duration"),
         bad("shutdown.grace", "-1s", "not a duration"),
         bad("cache.max-key-bytes", "0", "1 to 65535"),

@@ -33,24 +33,28 @@ import reactor.core.publisher.SignalType;
  *   <li>Admission: each request, stream and channel counts as one in flight from subscription to
  *       termination or cancellation; past {@code maxInFlight} it is answered REJECTED at once.
  *   <li>Backpressure: channels read their inbound elements only as fast as the cache asks for
- *       them (RSocket turns that demand into REQUEST_N frames); the {@code cache.scan} stream
- *       asks the cache's scan for exactly what the client requested (each REQUEST_N becomes a
- *       {@code request(n)} upstream, and the cache holds at most one region of entries in hand),
- *       so a slow reader never makes the server buffer; the {@code events} stream keeps at
- *       most {@code eventBuffer} events for a slow subscriber and drops the oldest, counted; the
- *       stats stream skips ticks the subscriber did not ask for, counted.
+ *       them (RSocket turns that demand into REQUEST_N frames). Every stream and channel answer
+ *       is {@link PacedByConnection paced}: its source is asked for one element at a time, never
+ *       more than the client requested, and only while the connection is not congested
+ *       ({@link OutboundBudget}: the client reads what it was sent). So a client that asks for
+ *       much and reads little holds the {@code cache.scan} back (the cache holds at most one
+ *       region of entries in hand) instead of making the server buffer; the {@code events}
+ *       stream keeps at most {@code eventBuffer} events for it and drops the oldest, counted;
+ *       the stats stream skips the ticks it is not ready for, counted.
  * </ol>
  */
 final class CacheResponder implements RSocket {
   private final RSocketCacheServer server;
   private final ServerCounters counters;
   private final boolean composite;
+  private final OutboundBudget budget;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  CacheResponder(RSocketCacheServer server, boolean composite) {
+  CacheResponder(RSocketCacheServer server, boolean composite, OutboundBudget budget) {
     this.server = server;
     this.counters = server.counters();
     this.composite = composite;
+    this.budget = budget;
   }
 
   @Override
@@ -100,13 +104,19 @@ final class CacheResponder implements RSocket {
     } finally {
       payload.release();
     }
-    return admitted(stream);
+    return admitted(paced(stream));
+  }
+
+  /** The stream, asking its source for more only while the client keeps up (see the notes). */
+  private Flux<Payload> paced(Flux<Payload> stream) {
+    return new PacedByConnection<>(stream, budget, PacedByConnection.ANSWERS);
   }
 
   /**
    * One payload per entry, in the {@code entry} layout. The cache's scan is asked for entries
-   * only as the client requests them: RSocket passes each REQUEST_N on as {@code request(n)},
-   * and nothing between here and the cache prefetches or buffers.
+   * only as the client requests them and reads them ({@link PacedByConnection}: one at a time,
+   * while the connection is not congested), and nothing between here and the cache prefetches
+   * or buffers.
    */
   private static Flux<Payload> scan(ByteCache cache, Payload request) {
     DataLayouts.readEmpty(request.data(), Route.Op.SCAN.prefix());
@@ -145,7 +155,7 @@ final class CacheResponder implements RSocket {
                 .flux();
             default -> Flux.error(new IllegalStateException("not a channel: " + t.route));
           };
-          return admitted(out);
+          return admitted(paced(out));
         });
   }
 

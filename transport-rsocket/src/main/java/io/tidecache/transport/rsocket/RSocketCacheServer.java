@@ -3,23 +3,22 @@ package io.tidecache.transport.rsocket;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.rsocket.core.RSocketServer;
-import io.rsocket.frame.decoder.PayloadDecoder;
-import io.rsocket.transport.ServerTransport;
 import io.rsocket.transport.netty.RSocketLengthCodec;
-import io.rsocket.transport.netty.TcpDuplexConnection;
-import io.rsocket.transport.netty.server.WebsocketRouteTransport;
 import io.tidecache.api.ByteCache;
 import io.tidecache.api.CacheEvent;
 import io.tidecache.api.CacheOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import reactor.netty.Connection;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -44,7 +43,10 @@ import reactor.netty.tcp.TcpSslContextSpec;
  *
  * <p>Binds 127.0.0.1 unless told otherwise. The routes, data layouts and errors are those of
  * {@code WIRE-FORMAT.md}. Inbound payloads are decoded zero-copy and released by
- * {@link CacheResponder}; RSocket resume and lease are not offered (see STACK.md).
+ * {@link CacheResponder}; RSocket resume and lease are not offered (see STACK.md). Every
+ * connection passes the {@link ConnectionHub}: connection limits, a SETUP timeout, frame checks
+ * before rsocket-java reads a frame, and a bound on the bytes queued for a client that does not
+ * read (see {@link OutboundBudget}).
  */
 public final class RSocketCacheServer {
   /** Largest RSocket frame by default (the 24-bit frame length field's limit). */
@@ -52,6 +54,12 @@ public final class RSocketCacheServer {
   /** Largest reassembled request by default: the largest key and value, with room to spare. */
   public static final int DEFAULT_MAX_PAYLOAD =
       CacheOptions.MAX_VALUE_BYTES + CacheOptions.MAX_KEY_BYTES + 4096;
+  /** How long a connection may take to send its SETUP, by default. */
+  public static final Duration DEFAULT_SETUP_TIMEOUT = Duration.ofSeconds(10);
+  /** RSocket connections open at once, by default. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+  /** Bytes queued for one client past which its connection stops being read, by default. */
+  public static final int DEFAULT_OUTBOUND_BUFFER = 256 << 10;
 
   private final Function<String, ? extends Optional<? extends ByteCache>> caches;
   private final String defaultCache;
@@ -69,6 +77,12 @@ public final class RSocketCacheServer {
   private final int maxPayload;
   private final int fragment;
   private final int eventBuffer;
+  private final Duration setupTimeout;
+  private final int maxConnections;
+  private final int maxConnectionsPerAddress;
+  private final int outboundBuffer;
+  private final Consumer<ConnectionRefusal> refusalListener;
+  private final List<byte[]> tokenBytes;
   private final ServerCounters counters = new ServerCounters();
 
   private RSocketCacheServer(Builder b) {
@@ -88,6 +102,12 @@ public final class RSocketCacheServer {
     this.maxPayload = b.maxPayload;
     this.fragment = b.fragment;
     this.eventBuffer = b.eventBuffer;
+    this.setupTimeout = b.setupTimeout;
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+    this.outboundBuffer = b.outboundBuffer;
+    this.refusalListener = b.refusalListener;
+    this.tokenBytes = tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
   }
 
   public static Builder builder() {
@@ -101,16 +121,12 @@ public final class RSocketCacheServer {
    */
   public Mono<RunningCacheServer> start() {
     return Mono.defer(() -> {
-      RSocketServer rsocket = RSocketServer.create(new SetupAcceptor(this))
-          .payloadDecoder(PayloadDecoder.ZERO_COPY)
-          .maxInboundPayloadSize(maxPayload)
-          .fragment(fragment);
+      ConnectionHub hub = new ConnectionHub(this);
       ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
-      ServerTransport.ConnectionAcceptor acceptor = rsocket.asConnectionAcceptor(maxFrame);
       Mono<DisposableServer> tcp = tcpPort == null ? Mono.empty()
-          : bind("TCP", tcpPort, tcpServer(acceptor).channelGroup(connections).bind());
+          : bind("TCP", tcpPort, tcpServer(hub).channelGroup(connections).bind());
       Mono<DisposableServer> ws = webSocketPort == null ? Mono.empty()
-          : bind("WebSocket", webSocketPort, httpServer(acceptor).channelGroup(connections)
+          : bind("WebSocket", webSocketPort, httpServer(hub).channelGroup(connections)
               .bind());
       // One after the other: a failure of the second closes the first (and so does a
       // cancellation between the two), so a failed start leaves no port bound.
@@ -119,7 +135,7 @@ public final class RSocketCacheServer {
               .onErrorResume(e -> closed(t, connections).then(Mono.error(e)))
               .doOnCancel(() -> t.ifPresent(DisposableServer::dispose))
               .map(w -> new RunningCacheServer(t.orElse(null), w.orElse(null), webSocketPath,
-                  counters, connections)));
+                  counters, connections, hub)));
     });
   }
 
@@ -144,15 +160,17 @@ public final class RSocketCacheServer {
 
   /**
    * RSocket over TCP as rsocket-java's {@code TcpServerTransport} does it (a length decoder, then
-   * a duplex connection), plus the {@link FrameLimitGuard} right after the decoder.
+   * a duplex connection: here a {@link GuardedConnection} from the hub), plus the
+   * {@link FrameLimitGuard} right after the decoder. The decoder's limit counts the 3-byte length
+   * prefix, the frame limit does not: one definition of a frame for TCP and WebSocket.
    */
-  private TcpServer tcpServer(ServerTransport.ConnectionAcceptor acceptor) {
-    FrameLimitGuard guard = new FrameLimitGuard(counters, maxFrame);
+  private TcpServer tcpServer(ConnectionHub hub) {
+    FrameLimitGuard guard = new FrameLimitGuard(maxFrame);
     TcpServer server = TcpServer.create().host(host).port(tcpPort)
         .doOnConnection(c -> {
-          c.addHandlerLast(new RSocketLengthCodec(maxFrame));
+          c.addHandlerLast(new RSocketLengthCodec(maxFrame + FrameLimitGuard.LENGTH_PREFIX));
           c.addHandlerLast(FrameLimitGuard.NAME, guard);
-          acceptor.apply(new TcpDuplexConnection("server", c))
+          hub.accept(c, false)
               .then(Mono.<Void>never())
               .subscribe(c.disposeSubscriber());
         });
@@ -164,8 +182,10 @@ public final class RSocketCacheServer {
     return server;
   }
 
-  private HttpServer httpServer(ServerTransport.ConnectionAcceptor acceptor) {
-    HttpServer server = HttpServer.create().host(host).port(webSocketPort);
+  private HttpServer httpServer(ConnectionHub hub) {
+    // An HTTP connection that sends no request is closed like an RSocket one without a SETUP.
+    HttpServer server = HttpServer.create().host(host).port(webSocketPort)
+        .idleTimeout(setupTimeout);
     if (certChain != null) {
       Http11SslContextSpec spec = Http11SslContextSpec.forServer(certChain.toFile(),
           privateKey.toFile());
@@ -175,7 +195,8 @@ public final class RSocketCacheServer {
         .build();
     return server.route(routes -> {
       httpRoutes.accept(routes);
-      routes.ws(webSocketPath, WebsocketRouteTransport.newHandler(acceptor), spec);
+      routes.ws(webSocketPath, (in, out) -> hub.accept((Connection) in, true)
+          .then(out.neverComplete()), spec);
     });
   }
 
@@ -192,6 +213,24 @@ public final class RSocketCacheServer {
   Flux<CacheEvent> events() { return events; }
 
   Set<String> tokens() { return tokens; }
+
+  List<byte[]> tokenBytes() { return tokenBytes; }
+
+  Duration setupTimeout() { return setupTimeout; }
+
+  int maxConnections() { return maxConnections; }
+
+  int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
+
+  int outboundBuffer() { return outboundBuffer; }
+
+  int maxFrame() { return maxFrame; }
+
+  int maxPayload() { return maxPayload; }
+
+  int fragment() { return fragment; }
+
+  Consumer<ConnectionRefusal> refusalListener() { return refusalListener; }
 
   int maxInFlight() { return maxInFlight; }
 
@@ -215,6 +254,11 @@ public final class RSocketCacheServer {
     private int maxPayload = DEFAULT_MAX_PAYLOAD;
     private int fragment = 1 << 20;
     private int eventBuffer = 256;
+    private Duration setupTimeout = DEFAULT_SETUP_TIMEOUT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxConnectionsPerAddress = 0;
+    private int outboundBuffer = DEFAULT_OUTBOUND_BUFFER;
+    private Consumer<ConnectionRefusal> refusalListener = r -> { };
 
     private Builder() {}
 
@@ -280,7 +324,10 @@ public final class RSocketCacheServer {
       return this;
     }
 
-    /** Largest inbound frame (default and upper limit 16 MiB - 1). */
+    /**
+     * Largest inbound frame (default and upper limit 16 MiB - 1): the RSocket frame, without the
+     * TCP length prefix, the same on TCP and WebSocket.
+     */
     public Builder maxFrameSize(int bytes) {
       this.maxFrame = checkRange("maxFrameSize", bytes, 64, DEFAULT_MAX_FRAME);
       return this;
@@ -301,6 +348,51 @@ public final class RSocketCacheServer {
     /** Events kept for a slow {@code events} subscriber before the oldest drop (default 256). */
     public Builder eventBuffer(int n) {
       this.eventBuffer = checkRange("eventBuffer", n, 1, 1 << 20);
+      return this;
+    }
+
+    /**
+     * How long a new connection may take to send its SETUP frame (default 10 s); also how long
+     * an HTTP connection may stay idle. Past it: CONNECTION_ERROR {@code SETUP_TIMEOUT}, closed.
+     */
+    public Builder setupTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("setupTimeout must be between 1 ms and 1 h, got "
+            + timeout);
+      }
+      this.setupTimeout = timeout;
+      return this;
+    }
+
+    /** RSocket connections open at once, over every transport (default 1024). */
+    public Builder maxConnections(int n) {
+      this.maxConnections = checkRange("maxConnections", n, 1, 1 << 20);
+      return this;
+    }
+
+    /** RSocket connections open at once from one client IP address (default 0: no limit). */
+    public Builder maxConnectionsPerAddress(int n) {
+      this.maxConnectionsPerAddress = checkRange("maxConnectionsPerAddress", n, 0, 1 << 20);
+      return this;
+    }
+
+    /**
+     * Bytes queued for one client past which the server stops reading its connection and its
+     * streams stop producing, until the client has read half of them (default 256 KiB).
+     */
+    public Builder outboundBuffer(int bytes) {
+      this.outboundBuffer = checkRange("outboundBuffer", bytes, 1024, 1 << 30);
+      return this;
+    }
+
+    /**
+     * Told of every connection refused or closed because of its client (limits, SETUP timeout,
+     * refused SETUP or token, broken frames); called on event-loop threads, so it must not
+     * block. Each is counted in {@link ServerCounters} whether or not a listener is set.
+     */
+    public Builder onRefusal(Consumer<ConnectionRefusal> listener) {
+      this.refusalListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

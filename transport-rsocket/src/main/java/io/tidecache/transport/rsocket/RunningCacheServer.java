@@ -17,10 +17,12 @@ public final class RunningCacheServer {
   private final String webSocketPath;
   private final ServerCounters counters;
   private final ChannelGroup connections;
+  private final ConnectionHub hub;
 
   RunningCacheServer(DisposableServer tcp, DisposableServer webSocket, String webSocketPath,
-      ServerCounters counters, ChannelGroup connections) {
+      ServerCounters counters, ChannelGroup connections, ConnectionHub hub) {
     this.connections = connections;
+    this.hub = hub;
     this.tcp = tcp;
     this.webSocket = webSocket;
     this.webSocketPath = webSocketPath;
@@ -59,6 +61,28 @@ public final class RunningCacheServer {
       closeListeners();
       return onClose();
     });
+  }
+
+  /**
+   * Tells every RSocket connection that the server is stopping, after the frames already queued
+   * on it: an ERROR frame on stream 0, CONNECTION_CLOSE (0x102), whose message is
+   * {@code CACHE_CLOSED: <reason>}; then closes it once its client has read that (the client
+   * closes, or a linger of 2 s passes; whatever the client sent meanwhile is read and dropped,
+   * counted in {@link ServerCounters#requestsAfterClose()}). A client's requests that got no
+   * answer before that frame were not served: the frame ends them. Completes when every such
+   * connection is closed. HTTP connections are left to {@link #dispose()}.
+   *
+   * <p>This is the last step of a graceful stop, after the requests in flight have been answered:
+   * a connection closed without it would reset the requests still in transit, unanswered.
+   */
+  public Mono<Void> closeConnections(String reason) {
+    return hub.closeAll(new io.rsocket.exceptions.ConnectionCloseException(
+        WireFormat.CACHE_CLOSED + ": " + reason));
+  }
+
+  /** RSocket connections open now, set up or not. */
+  public int openConnections() {
+    return hub.open();
   }
 
   /**

@@ -10,8 +10,9 @@ import java.util.List;
 import reactor.core.publisher.Mono;
 
 /**
- * Thread-safe (immutable): checks each SETUP and gives an accepted connection its
- * {@link CacheResponder}; called on the connection's event loop.
+ * Thread-safe (immutable): checks the SETUP of one connection and gives it, when accepted, its
+ * {@link CacheResponder}; called on the connection's event loop. One per connection
+ * ({@link ConnectionHub}), so the responder knows the connection it serves.
  *
  * <p>A SETUP is rejected (REJECTED_SETUP, then the connection is closed and nothing is served)
  * when its metadata MIME type is neither composite metadata nor routing, or, when the server has
@@ -21,12 +22,13 @@ import reactor.core.publisher.Mono;
  */
 final class SetupAcceptor implements SocketAcceptor {
   private final RSocketCacheServer server;
+  private final GuardedConnection connection;
   private final List<byte[]> tokens;
 
-  SetupAcceptor(RSocketCacheServer server) {
+  SetupAcceptor(RSocketCacheServer server, GuardedConnection connection) {
     this.server = server;
-    this.tokens = server.tokens().stream()
-        .map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
+    this.connection = connection;
+    this.tokens = server.tokenBytes();
   }
 
   @Override
@@ -35,21 +37,29 @@ final class SetupAcceptor implements SocketAcceptor {
     String mime = setup.metadataMimeType();
     boolean composite = WireFormat.COMPOSITE_METADATA.equals(mime);
     if (!composite && !WireFormat.ROUTING.equals(mime)) {
-      counters.refused(ServerCounters.Refusal.UNSUPPORTED_SETUP);
-      return Mono.error(new RejectedSetupException(WireFormat.UNSUPPORTED_SETUP
+      return refused(ServerCounters.Refusal.UNSUPPORTED_SETUP, WireFormat.UNSUPPORTED_SETUP
           + ": metadata MIME type '" + mime + "' is not served; use " + WireFormat.COMPOSITE_METADATA
-          + " (or " + WireFormat.ROUTING + " without authentication)"));
+          + " (or " + WireFormat.ROUTING + " without authentication)");
     }
     if (!tokens.isEmpty()) {
       String refusal = checkToken(setup, composite);
       if (refusal != null) {
-        counters.refused(ServerCounters.Refusal.UNAUTHORIZED);
-        return Mono.error(new RejectedSetupException(WireFormat.UNAUTHORIZED + ": " + refusal));
+        return refused(ServerCounters.Refusal.UNAUTHORIZED, WireFormat.UNAUTHORIZED + ": "
+            + refusal);
       }
     }
     counters.connectionOpened();
     peer.onClose().doFinally(s -> counters.connectionClosed()).subscribe(v -> { }, e -> { });
-    return Mono.just(new CacheResponder(server, composite));
+    return Mono.just(new CacheResponder(server, composite, connection.budget()));
+  }
+
+  /** A refused SETUP: counted, told to the listener; rsocket-java sends it and closes. */
+  private Mono<RSocket> refused(ServerCounters.Refusal reason, String message) {
+    RejectedSetupException e = new RejectedSetupException(message);
+    server.counters().refused(reason);
+    server.refusalListener().accept(new ConnectionRefusal(
+        connection.webSocket() ? "websocket" : "tcp", connection.client(), reason, message));
+    return Mono.error(e);
   }
 
   /** Why the SETUP's token is refused, or {@code null} when it is accepted. */

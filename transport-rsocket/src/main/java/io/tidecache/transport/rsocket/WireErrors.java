@@ -76,6 +76,12 @@ final class WireErrors {
     if (error instanceof ApplicationErrorException || error instanceof RejectedException) {
       return fromMessage(error, cache, endpoint);
     }
+    if (error instanceof ConnectionCloseException
+        && String.valueOf(error.getMessage()).startsWith(WireFormat.CACHE_CLOSED + ": ")) {
+      // The server stopped: its CONNECTION_CLOSE ends every request it had not answered, and
+      // none of them was served.
+      return new CacheClosed(cache);
+    }
     if (connectionLost(error)) {
       return new Disconnected(endpoint, error);
     }

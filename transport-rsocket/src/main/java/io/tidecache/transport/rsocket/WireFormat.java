@@ -52,4 +52,16 @@ public final class WireFormat {
   public static final String UNSUPPORTED_SETUP = "UNSUPPORTED_SETUP";
   public static final String OVERLOADED = "OVERLOADED";
   public static final String FRAME_TOO_LARGE = "FRAME_TOO_LARGE";
+  /** A frame whose lengths do not hold (CONNECTION_ERROR; the connection is closed). */
+  public static final String MALFORMED_FRAME = "MALFORMED_FRAME";
+  /** A frame the protocol does not allow there (CONNECTION_ERROR; the connection is closed). */
+  public static final String PROTOCOL_ERROR = "PROTOCOL_ERROR";
+  /** A SETUP whose values cannot be served (INVALID_SETUP; the connection is closed). */
+  public static final String INVALID_SETUP = "INVALID_SETUP";
+  /** No SETUP within the server's setup timeout (CONNECTION_ERROR; the connection is closed). */
+  public static final String SETUP_TIMEOUT = "SETUP_TIMEOUT";
+  /** The connection limit, total or per client address (REJECTED_SETUP; closed). */
+  public static final String TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS";
+  /** The server is stopping (on a request, or on stream 0 as CONNECTION_CLOSE). */
+  public static final String CACHE_CLOSED = "CACHE_CLOSED";
 }

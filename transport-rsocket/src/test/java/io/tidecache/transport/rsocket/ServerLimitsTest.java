@@ -117,7 +117,7 @@ class ServerLimitsTest {
       StepVerifier.create(whole.requestResponse(request("cache.put.users",
           put("frame", new byte[1500])))).verifyErrorSatisfies(e -> assertThat(e)
               .isInstanceOf(ConnectionErrorException.class)
-              .hasMessageStartingWith("FRAME_TOO_LARGE: a frame exceeds the limit of 1024"));
+              .hasMessageStartingWith("FRAME_TOO_LARGE: a frame of more than 1024 bytes"));
       assertThat(config.counters().refusals(Refusal.FRAME_TOO_LARGE)).isEqualTo(1);
       whole.onClose().onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(WAIT);
       assertThat(users.get(bytes("big")).block(WAIT)).isNull();
