@@ -12,8 +12,8 @@ import static io.tidecache.engine.table.TableLayout.WAYS;
  * ways, each key in its home bucket or the next one of its group ({@link TableLayout#altBucket}),
  * the same choice between the two, the same W-TinyLFU inside a bucket (a window of
  * {@link WindowSizer#target} ways, each region evicting its least recently used way, the window's
- * victim taking main's victim's way only if the shared sketch counts it strictly more often), and
- * the same ties (the lowest way). A fully associative model was tried first and chose windows
+ * victim taking main's victim's way only if the shared sketch counts it more often, by the same
+ * margin), and the same ties (the lowest way). A fully associative model was tried first and chose windows
  * the table did not profit from: on the simulator's multi2 trace it ranked windows of 1% and 25%
  * within a point of each other, where the table lost two points at 25%, and chasing its choice
  * cost the table three. What it leaves out: values, expiry, removals and updates (which do not

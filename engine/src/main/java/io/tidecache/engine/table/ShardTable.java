@@ -57,10 +57,11 @@ import java.util.List;
  * live ways into an admission window and a main region, each evicting its least recently used
  * way by the ways' 16-bit access stamps (an exact LRU within a region of a bucket; layout 2 had
  * one CLOCK [3] reference bit per way, which lost 2.6 to 3.9 points to LRU on the simulator's
- * sprite trace). A new key always enters the window (so a key that is used again soon gets its hits, as under LRU);
- * the window's victim then competes with the main region's victim, and only if the frequency
- * sketch [4] estimates it strictly more popular does it take the main victim's place (a bit flip:
- * no bytes move; the freed way becomes the new key's window way). Otherwise the window's victim
+ * sprite trace). A new key always enters the window (so a key that is used again soon gets its
+ * hits, as under LRU); the window's victim then competes with the main region's victim, and only
+ * if the frequency sketch [4] estimates it more popular (by a margin: see {@link BucketPolicy})
+ * does it take the main victim's place (a bit flip: no bytes move; the freed way becomes the new
+ * key's window way). Otherwise the window's victim
  * is evicted, which is counted as an admission refusal. A bucket whose window target is 0 is
  * plain TinyLFU: the new key itself competes, and {@link #put} returns false when it loses. The
  * window's size is a table-wide number of entries spread over the buckets by {@link WindowSizer},

@@ -10,20 +10,23 @@ import java.util.List;
 final class TraceCatalog {
 
   /** One trace file: its short name, file name, encoding, and the counts the README lists. */
-  record Trace(String name, String file, TraceFormat format, long requests, long distinctKeys) {}
+  record Entry(String name, String file, TraceFormat format, long requests, long distinctKeys) {}
 
   /** One row of the README's reference table: a trace at one cache size. */
   record Reference(String trace, int entries, double opt, double caffeine, double lru) {}
 
-  static final List<Trace> TRACES = List.of(
-      new Trace("loop", "lirs-loop.trace.gz", TraceFormat.GZIP_TEXT, 505_500, 1_011),
-      new Trace("multi2", "lirs-multi2.trace.gz", TraceFormat.GZIP_TEXT, 26_311, 5_684),
-      new Trace("ps", "lirs-ps.trace.gz", TraceFormat.GZIP_TEXT, 10_448, 3_083),
-      new Trace("sprite", "lirs-sprite.trace.gz", TraceFormat.GZIP_TEXT, 133_996, 7_075),
-      new Trace("web12", "cache2k-web12.trace.xz", TraceFormat.XZ_INT32, 95_607, 13_756),
-      new Trace("orm-busy", "cache2k-orm-busy.trace.xz", TraceFormat.XZ_INT32, 5_000_000, 76_349),
-      new Trace("scarab-recs", "scarab-scarab-recs.trace.xz", TraceFormat.XZ_INT64, 1_245_184,
-          258_368));
+  private static final TraceFormat TEXT = TraceFormat.parse("text", false);
+  private static final TraceFormat INT32 = TraceFormat.parse("int32", false);
+  private static final TraceFormat INT64 = TraceFormat.parse("int64", false);
+
+  static final List<Entry> TRACES = List.of(
+      new Entry("loop", "lirs-loop.trace.gz", TEXT, 505_500, 1_011),
+      new Entry("multi2", "lirs-multi2.trace.gz", TEXT, 26_311, 5_684),
+      new Entry("ps", "lirs-ps.trace.gz", TEXT, 10_448, 3_083),
+      new Entry("sprite", "lirs-sprite.trace.gz", TEXT, 133_996, 7_075),
+      new Entry("web12", "cache2k-web12.trace.xz", INT32, 95_607, 13_756),
+      new Entry("orm-busy", "cache2k-orm-busy.trace.xz", INT32, 5_000_000, 76_349),
+      new Entry("scarab-recs", "scarab-scarab-recs.trace.xz", INT64, 1_245_184, 258_368));
 
   static final List<Reference> REFERENCES = List.of(
       new Reference("loop", 512, 50.54, 48.74, 0.00),
@@ -44,10 +47,10 @@ final class TraceCatalog {
   private TraceCatalog() {}
 
   /** The trace of that short name. */
-  static Trace trace(String name) {
+  static Entry trace(String name) {
     return TRACES.stream().filter(t -> t.name().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("unknown trace '" + name + "'; known: "
-            + TRACES.stream().map(Trace::name).toList()));
+            + TRACES.stream().map(Entry::name).toList() + " (any other file: --trace-file)"));
   }
 
   /** The sizes the README lists for a trace, in its order. */

@@ -1,8 +1,9 @@
 /**
- * The hit-rate simulator: replays public cache access traces through tidecache's own eviction
- * policy (one embedded shard), Caffeine and an exact LRU at the same capacity, and prints their
- * hit rates beside the reference figures of the traces' README.
- * {@link io.tidecache.loadtest.sim.HitRateSimulator} is the command. See
+ * The hit-rate simulator: replays cache access traces (the catalog of {@code shared/traces}, or
+ * any file in a documented format) through tidecache's own eviction policy (one shard's table,
+ * replayed deterministically, and optionally the embedded engine's lossy read path), Caffeine,
+ * an exact LRU and Belady's OPT at the same capacity, and prints their hit rates; CSV and a chart
+ * on request. {@link io.tidecache.loadtest.sim.HitRateSimulator} is the command. See
  * {@code load-test/README.md}, section "Hit-rate simulator".
  */
 package io.tidecache.loadtest.sim;
