@@ -26,9 +26,9 @@ import static io.tidecache.engine.table.TableLayout.WAYS;
  * behind the candidate's (just counted), and a strict comparison admitted the candidate, which
  * evicted a resident that was due a hit, and so on round the loop. With the margin the table
  * reaches Belady's bound on the LIRS loop trace at 256, 400 and 496 entries (25.27%, 39.49%,
- * 48.96%; 20.50%, 35.29%, 45.75% without it, Caffeine 22.9%, 38.5%, 47.3%), and gains 1 to 4
- * points on the LIRS cs, gli and multi1 traces at 400 to 1,000 entries; a margin of 2 or 3 gained
- * nothing more. A real difference in popularity still shows: counts differ by far more than one
+ * 48.96%; 20.50%, 35.29%, 45.75% without it, Caffeine 22.9%, 38.5%, 47.3%), and gains 1.4 to
+ * 5.5 points on the LIRS cs trace, 0.5 to 4.4 on gli (but 0.8 lower at 992 entries) and 0.2 to
+ * 3.0 on multi1 at 256 to 1,000 entries; a margin of 2 or 3 gained nothing more. A real difference in popularity still shows: counts differ by far more than one
  * between a key used every pass and one used once.
  *
  * <p>[1] G. Einziger, R. Friedman, B. Manes, "TinyLFU: A Highly Efficient Cache Admission
