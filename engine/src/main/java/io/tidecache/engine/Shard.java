@@ -310,11 +310,6 @@ final class Shard implements Duty {
     return migration;
   }
 
-  /** Writer only: called by the Retire task. */
-  void retireNow() {
-    retire();
-  }
-
   LeaseExpired lostLease() {
     return new LeaseExpired(lease.id(), this + " lost its lease and is being rebuilt");
   }
@@ -332,7 +327,8 @@ final class Shard implements Duty {
     migration.tableRebuilt();
   }
 
-  private void retire() {
+  /** Writer only, run by the Retire task: forwards what is left and lets the lease go. */
+  void retire() {
     mailbox.drain(ShardMailbox.RETIRED, task -> {
       if (task instanceof ShardOp op) {
         executor.reroute(op);

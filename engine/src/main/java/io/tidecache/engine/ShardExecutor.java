@@ -69,7 +69,7 @@ final class ShardExecutor {
       case InternalTask.ScanRegion scan -> scan(scan);
       case InternalTask.Barrier b -> b.rehash.barrierPassed();
       case InternalTask.StartMigration sm -> shard.migration().start(sm.rehash);
-      case InternalTask.Retire r -> shard.retireNow();
+      case InternalTask.Retire r -> shard.retire();
       default -> reject(task, new IllegalStateException("unknown task " + task));
     }
   }

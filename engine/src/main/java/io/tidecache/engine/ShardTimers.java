@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * Immutable: the latency timers of one shard (get, put, remove), made by {@link EngineMetrics}
- * before the shard and handed to it; any of them may be null (no metrics).
+ * before the shard and handed to it.
  */
-record ShardTimers(Timer get, Timer put, Timer remove) {
-  static final ShardTimers NONE = new ShardTimers(null, null, null);
-}
+record ShardTimers(Timer get, Timer put, Timer remove) {}
